@@ -1,0 +1,1 @@
+"""Test machinery and Sphinx extension of SQLAlchemy by Example."""

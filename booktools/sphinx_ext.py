@@ -1,0 +1,113 @@
+"""Sphinx extension: SQL panels in ``pycon`` blocks, and the "verified with" statement.
+
+* A ``pycon`` block whose expected output holds ``{sql}`` ... ``{/sql}`` sections is shown
+  as one session: the Python input and results in ``pycon`` chunks, each SQL section in a
+  collapsible, labelled panel between them. SQL panels and output-only chunks get no copy
+  button, so a copy button only ever copies Python input.
+* ``{verified-with}`` prints the versions and backends that the test runs of the current
+  sources passed on (see :mod:`booktools.verification`); with no such run it warns, which
+  fails the build, so the book is never published unverified.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from . import verification
+from .transcript import PS1, PS2, display_chunks
+
+logger = logging.getLogger(__name__)
+
+
+class sql_panel(nodes.General, nodes.Element):  # noqa: N801 - docutils naming convention
+    """A collapsible panel holding the SQL that one step of a session emitted."""
+
+
+def visit_sql_panel_html(self, node: sql_panel) -> None:  # noqa: ANN001
+    self.body.append(
+        '<details class="sql-panel" open>'
+        '<summary><span class="sql-panel-label">SQL emitted</span></summary>'
+    )
+
+
+def depart_sql_panel_html(self, node: sql_panel) -> None:  # noqa: ANN001
+    self.body.append("</details>")
+
+
+def _pass(self, node: nodes.Node) -> None:  # noqa: ANN001
+    pass
+
+
+def split_sql_sessions(app: Sphinx, doctree: nodes.document) -> None:
+    for block in list(doctree.findall(nodes.literal_block)):
+        if block.get("language") != "pycon" or "{sql}" not in block.astext():
+            continue
+        session = nodes.container(classes=["pycon-session"])
+        for kind, text in display_chunks(block.astext()):
+            if kind == "sql":
+                panel = sql_panel()
+                panel += nodes.literal_block(text, text, language="sql", classes=["sql-echo"])
+                session += panel
+            else:
+                has_input = any(
+                    line.startswith((PS1, PS2.rstrip())) for line in text.splitlines()
+                )
+                classes = [] if has_input else ["output-only"]
+                session += nodes.literal_block(text, text, language="pycon", classes=classes)
+        session.source, session.line = block.source, block.line
+        block.replace_self(session)
+
+
+class VerifiedWith(SphinxDirective):
+    """``{verified-with}``: the environments in which every snippet of this book passed."""
+
+    option_spec = {"style": lambda arg: directives.choice(arg, ("list", "line"))}
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_reread()  # the records change without the page changing
+        records = verification.current_records()
+        if not records:
+            logger.warning(
+                "no passing test run of the current sources in build/verification/: run "
+                "'nox -s tests' (or 'nox -s docs', which runs the SQLite suite first)",
+                location=self.get_location(),
+            )
+            return []
+        if self.options.get("style") == "line":
+            backends = sorted({_backend(r) for r in records})
+            versions = sorted({r["sqlalchemy"] for r in records})
+            text = (
+                f"Verified on {records[0]['date']} with SQLAlchemy {' and '.join(versions)} "
+                f"on {' and '.join(backends)}, Python {records[0]['python']}."
+            )
+            return [nodes.paragraph(text, text, classes=["verified-line"])]
+        items = nodes.bullet_list()
+        for r in records:
+            text = (
+                f"SQLAlchemy {r['sqlalchemy']} on {_backend(r)}, Python {r['python']}: "
+                f"{r['passed']} snippets passed, {r['skipped']} skipped "
+                f"(written for another backend or series), on {r['date']}"
+            )
+            items += nodes.list_item("", nodes.paragraph(text, text))
+        return [items]
+
+
+def _backend(record: dict) -> str:
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(record["backend"])
+    return f"{name or record['backend']} {record['backend_version']}"
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_node(
+        sql_panel,
+        html=(visit_sql_panel_html, depart_sql_panel_html),
+        latex=(_pass, _pass),
+        text=(_pass, _pass),
+    )
+    app.connect("doctree-read", split_sql_sessions)
+    app.add_directive("verified-with", VerifiedWith)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

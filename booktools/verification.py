@@ -1,0 +1,70 @@
+"""Records of test runs, so that the book states what it was verified with.
+
+Each complete, green run of the book's snippets writes one JSON record per backend and
+SQLAlchemy series into ``build/verification/``. The Sphinx build reads them back and shows
+only the records made from exactly the sources it is building, so the versions printed in
+the book are never typed by hand and never stale.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import platform
+import sqlite3
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = ROOT / "build" / "verification"
+PAGES = ROOT / "docs"
+
+
+def book_pages(docs: Path = PAGES) -> list[Path]:
+    return sorted(p for p in docs.rglob("*.md") if "_build" not in p.relative_to(docs).parts)
+
+
+def sources_digest() -> str:
+    """A fingerprint of everything whose change could change a test outcome."""
+    files = book_pages() + sorted((ROOT / "booktools").glob("*.py"))
+    files += sorted((ROOT / "examples").rglob("*.py"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def write_record(
+    backend: str, backend_version: str, series: str, counts: dict[str, int]
+) -> Path:
+    import sqlalchemy
+
+    record = {
+        "backend": backend,
+        "backend_version": backend_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "series": series,
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).date().isoformat(),
+        "sources": sources_digest(),
+        **counts,
+    }
+    RECORDS.mkdir(parents=True, exist_ok=True)
+    path = RECORDS / f"{backend}-{series}.json"
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def current_records() -> list[dict]:
+    """Green records made from the current sources, SQLite first, newest series first."""
+    if not RECORDS.is_dir():
+        return []
+    digest = sources_digest()
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in RECORDS.glob("*.json")]
+    records = [r for r in records if r["sources"] == digest and r["failed"] == 0]
+    return sorted(records, key=lambda r: (r["backend"] != "sqlite", r["backend"], r["series"]))
+
+
+def sqlite_version() -> str:
+    return sqlite3.sqlite_version

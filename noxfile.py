@@ -1,0 +1,70 @@
+"""Sessions for building, serving and verifying the book. See README.md for the quick start.
+
+    nox -s serve            verify the snippets, build the book, serve it on 127.0.0.1:8000
+    nox -s tests            the whole test suite on SQLite, with SQLAlchemy 2.0.x and 2.1.x
+    nox -s tests_postgres   the same against a throwaway PostgreSQL server
+    nox -s docs             verify the snippets, then build docs/_build/html, warnings as errors
+
+Arguments after "--" go to pytest, e.g. ``nox -s "tests(2.1)" -- --update-examples``.
+"""
+
+import sys
+from pathlib import Path
+
+import nox
+
+sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the project on sys.path
+from booktools.postgres import PostgresUnavailable, throwaway_server  # noqa: E402
+
+nox.options.sessions = ["tests", "docs"]
+nox.options.reuse_venv = "yes"
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+SERIES = {"2.0": "SQLAlchemy>=2.0,<2.1", "2.1": "SQLAlchemy>=2.1,<2.2"}
+HTML = "docs/_build/html"
+
+
+def install(session: nox.Session, *groups: str, series: str = "2.1") -> None:
+    requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
+    session.install(*requirements, SERIES[series])
+
+
+@nox.session
+@nox.parametrize("series", list(SERIES), ids=list(SERIES))
+def tests(session: nox.Session, series: str) -> None:
+    """Run every snippet of the book and the harness's own tests on in-memory SQLite."""
+    install(session, "test", series=series)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("series", list(SERIES), ids=list(SERIES))
+def tests_postgres(session: nox.Session, series: str) -> None:
+    """Run the same suite against a throwaway PostgreSQL server on 127.0.0.1."""
+    install(session, "test", "postgresql", series=series)
+    try:
+        with throwaway_server() as url:
+            session.run("pytest", *session.posargs, env={"BOOK_DATABASE_URL": url})
+    except PostgresUnavailable as error:
+        session.error(str(error))
+
+
+def build(session: nox.Session) -> None:
+    install(session, "docs")
+    # The book states what it was verified with; that record comes from this run.
+    session.run("pytest", "docs", "-q")
+    session.run("sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", HTML)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Verify the snippets, then build the HTML book with warnings as errors."""
+    build(session)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Build the book and serve it at http://127.0.0.1:8000 until Ctrl+C."""
+    build(session)
+    session.log("Serving the book at http://127.0.0.1:8000 (Ctrl+C to stop)")
+    session.run("python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", HTML)
