@@ -48,6 +48,7 @@ from .transcript import (
 
 DATABASE_URL_VARIABLE = "BOOK_DATABASE_URL"
 IN_MEMORY_SQLITE_URLS = {"sqlite://", "sqlite+pysqlite://", "sqlite:///:memory:"}
+IN_MEMORY_AIOSQLITE_URLS = {"sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"}
 
 
 @dataclass(frozen=True)
@@ -443,6 +444,28 @@ def _create_engine_on_test_server(url, *args, **kwargs):  # noqa: ANN001, ANN002
     return _real_create_engine(url, *args, **kwargs)
 
 
+def _create_async_engine_on_test_server(url, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    if str(url) in IN_MEMORY_AIOSQLITE_URLS:
+        url = RUN.url  # psycopg 3 serves asyncio with the same URL
+    return _real_create_async_engine(url, *args, **kwargs)
+
+
+def _patch_create_engine(engine_factory, async_engine_factory) -> None:  # noqa: ANN001
+    sqlalchemy.create_engine = engine_factory
+    sqlalchemy.engine.create_engine = engine_factory
+    try:
+        from sqlalchemy.ext import asyncio
+    except ImportError:  # pragma: no cover - greenlet missing
+        return
+    asyncio.create_async_engine = async_engine_factory
+
+
+try:
+    from sqlalchemy.ext.asyncio import create_async_engine as _real_create_async_engine
+except ImportError:  # pragma: no cover - greenlet missing
+    _real_create_async_engine = None
+
+
 def _empty_test_database() -> None:
     engine = _real_create_engine(RUN.url)
     with engine.begin() as conn:
@@ -456,8 +479,7 @@ def set_up_page(namespace: dict[str, Any]) -> None:
     install_sql_handler()
     if RUN.url:
         _empty_test_database()
-        sqlalchemy.create_engine = _create_engine_on_test_server
-        sqlalchemy.engine.create_engine = _create_engine_on_test_server
+        _patch_create_engine(_create_engine_on_test_server, _create_async_engine_on_test_server)
 
 
 def tear_down_page(namespace: dict[str, Any]) -> None:
@@ -465,8 +487,7 @@ def tear_down_page(namespace: dict[str, Any]) -> None:
         if isinstance(value, sqlalchemy.Engine):
             value.dispose()
     namespace.clear()
-    sqlalchemy.create_engine = _real_create_engine
-    sqlalchemy.engine.create_engine = _real_create_engine
+    _patch_create_engine(_real_create_engine, _real_create_async_engine)
     # pages may turn SQL logging on through the logging module; don't let it leak
     for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine"):
         logging.getLogger(name).setLevel(logging.NOTSET)
