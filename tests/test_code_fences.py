@@ -1,0 +1,87 @@
+"""No Python code on a page escapes the tests.
+
+The harness runs ```python and ```pycon blocks. A block in another Python-like language, or
+with no language at all (Sphinx would still highlight it as Python), would be shown to
+readers without ever being run; this test fails on every such block.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sybil import Document
+from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+from booktools.verification import book_pages
+
+RUNNABLE = {"python", "pycon"}
+PYTHON_LIKE = {
+    "py", "py3", "python3", "python2", "pycon3", "ipython", "ipython3", "ipython2",
+    "pytb", "py3tb", "pytb3", "default", "ipythonconsole",
+}
+CODE_DIRECTIVES = {"code-block", "code", "sourcecode", "code-cell"}
+COLON_CODE_DIRECTIVE = re.compile(r"^[ \t]*:{3,}\{(?:code-block|code|sourcecode|code-cell)\}", re.M)
+INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
+
+
+def language(info: str) -> tuple[str | None, str]:
+    """(directive or None, language) of a fence's info string."""
+    match = re.match(r"\s*(?:\{(?P<directive>[\w-]+)\})?\s*(?P<language>\S*)", info)
+    return match["directive"], match["language"].lower()
+
+
+def uncollected_blocks(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    document = Document(text, str(path))
+    blocks = list(RawFencedCodeBlockLexer(INFO)(document))
+    is_notebook = re.match(r"---\n(?:.*\n)*?kernelspec:", text) is not None
+    literal = [
+        (b.start, b.end)
+        for b in blocks
+        if language(b.lexemes["info"])[0] is None
+        and language(b.lexemes["info"])[1] not in RUNNABLE | PYTHON_LIKE | {""}
+    ]
+    def where(position: int) -> str:
+        return f"{path.relative_to(path.parents[1])}:{text.count(chr(10), 0, position) + 1}"
+
+    problems = []
+    for block in blocks:
+        if any(start < block.start < end for start, end in literal):
+            continue  # a fence shown inside a ```text example is itself text
+        directive, lang = language(block.lexemes["info"])
+        at = where(block.start)
+        if directive is None and lang == "":
+            problems.append(f"{at}: a fence without a language (use python, pycon or text)")
+        elif directive in CODE_DIRECTIVES and directive == "code-cell" and not is_notebook:
+            problems.append(f"{at}: {{code-cell}} outside a notebook page is never run")
+        elif directive in CODE_DIRECTIVES - {"code-cell"} and lang not in RUNNABLE:
+            if lang in PYTHON_LIKE:
+                problems.append(f"{at}: {{{directive}}} {lang} is never run; use pycon or python")
+        elif directive is None and lang in PYTHON_LIKE:
+            problems.append(f"{at}: ```{lang} is never run; use ```python or ```pycon")
+    for match in COLON_CODE_DIRECTIVE.finditer(text):
+        if not any(start < match.start() < end for start, end in literal):
+            problems.append(f"{where(match.start())}: a :::-fenced code directive is never run")
+    return problems
+
+
+@pytest.mark.parametrize("page", book_pages(), ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_every_python_block_is_run(page: Path) -> None:
+    assert uncollected_blocks(page) == []
+
+
+def test_the_check_catches_what_it_should(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text(
+        "```py\nx = 1\n```\n\n```\ny = 2\n```\n\n```{code-block} python3\nz = 3\n```\n\n"
+        "```pytb\nTraceback\n```\n\n:::{code-block} python\nw = 4\n:::\n\n"
+        "````text\n```py\nshown as an example\n```\n````\n\n```python\nfine = True\n```\n",
+        encoding="utf-8",
+    )
+    problems = uncollected_blocks(page)
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "docs/page.md:1", "docs/page.md:5", "docs/page.md:9", "docs/page.md:13", "docs/page.md:17"
+    ]

@@ -1,0 +1,201 @@
+"""Tests of the tests: a page that does not match what really happens must fail, and say where.
+
+Each test writes a small page into a temporary directory, runs pytest on it in a subprocess
+with the book's own harness, and checks how it passed or failed.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SERVER_URL = os.environ.get("BOOK_DATABASE_URL")
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD_PAGE = textwrap.dedent(
+    """\
+    # A page
+
+    ```python
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine("sqlite://", echo=True)
+    ```
+
+    ```pycon
+    >>> with engine.begin() as conn:
+    ...     _ = conn.execute(text("CREATE TABLE pet (name VARCHAR(20) UNIQUE)"))
+    ...     result = conn.execute(text("INSERT INTO pet VALUES ('Rex'), ('Tom')"))
+    ...     print(result.rowcount, "rows")
+    {sql}
+    BEGIN (implicit)
+    CREATE TABLE pet (name VARCHAR(20) UNIQUE)
+    [...] ()
+    INSERT INTO pet VALUES ('Rex'), ('Tom')
+    [...] ()
+    {/sql}
+    2 rows
+    {sql}
+    COMMIT
+    {/sql}
+    >>> with engine.begin() as conn:
+    ...     conn.execute(text("INSERT INTO pet VALUES ('Rex')"))
+    {sql}
+    BEGIN (implicit)
+    INSERT INTO pet VALUES ('Rex')
+    [...] ()
+    ROLLBACK
+    {/sql}
+    Traceback (most recent call last):
+    ...
+    sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed: pet.name
+    [SQL: INSERT INTO pet VALUES ('Rex')]
+    (Background on this error at: https://sqlalche.me/e/.../gkpj)
+    >>> import warnings
+    >>> warnings.warn("mind the gap", UserWarning)
+    UserWarning: mind the gap
+    ```
+    """
+)
+
+
+def without_expected_output(page: str) -> str:
+    """The page with only the input lines of its pycon blocks, as an author first writes it."""
+    kept, in_pycon = [], False
+    for line in page.split("\n"):
+        if line.startswith("```"):
+            in_pycon = line == "```pycon"
+        elif in_pycon and not line.startswith((">>> ", "... ")):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def line_of(text: str, page: str = GOOD_PAGE) -> int:
+    """The 1-based line on which ``text`` stands alone in the page."""
+    return page.split("\n").index(text) + 1
+
+
+@pytest.fixture
+def run_page(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    """Run the book's harness on one page; return pytest's result."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("BOOK_DATABASE_URL", raising=False)
+    pytester.makeconftest(
+        "from booktools.harness import book_sybil\n"
+        "pytest_plugins = ['booktools.pytest_plugin']\n"
+        f"pytest_collect_file = book_sybil(path={str(pytester.path)!r}).pytest()\n"
+    )
+
+    def run(page: str, *args: str) -> pytest.RunResult:
+        (pytester.path / "page.md").write_text(page, encoding="utf-8")
+        return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:logging", *args)
+
+    return run
+
+
+def test_a_page_that_matches_passes(run_page) -> None:
+    run_page(GOOD_PAGE).assert_outcomes(passed=5)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        ("2 rows", "3 rows", "a wrong expected value"),
+        (
+            "INSERT INTO pet VALUES ('Rex'), ('Tom')",
+            "INSERT INTO pet VALUES ('Rex'), ('Tim')",
+            "a wrong SQL line",
+        ),
+        ("UserWarning: mind the gap", "UserWarning: mind the step", "a wrong warning"),
+        (
+            "sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed: pet.name",
+            "sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) NOT NULL constraint failed",
+            "a wrong exception message",
+        ),
+    ],
+)
+def test_a_changed_line_fails_naming_that_line(run_page, old: str, new: str, why: str) -> None:
+    result = run_page(GOOD_PAGE.replace("\n" + old + "\n", "\n" + new + "\n", 1))
+    result.assert_outcomes(passed=4, failed=1)
+    output = result.stdout.str()
+    assert f"page.md:{line_of(old)}: output differs" in output, why
+    assert f"-{new}" in output and f"+{old}" in output, why
+
+
+def test_a_missing_sql_line_fails(run_page) -> None:
+    page = GOOD_PAGE.replace("\nCOMMIT\n", "\n", 1)
+    result = run_page(page)
+    result.assert_outcomes(passed=4, failed=1)
+    # the first difference is where COMMIT should have been
+    assert f"page.md:{line_of('COMMIT')}: output differs" in result.stdout.str()
+    assert "+COMMIT" in result.stdout.str()
+
+
+def test_unexpected_sql_fails(run_page) -> None:
+    page = GOOD_PAGE.replace("2 rows\n{sql}\nCOMMIT\n{/sql}\n", "2 rows\n", 1)
+    result = run_page(page)
+    result.assert_outcomes(passed=4, failed=1)
+    output = result.stdout.str()
+    assert "+{sql}" in output and "+COMMIT" in output
+
+
+def test_sql_written_as_plain_output_fails(run_page) -> None:
+    """SQL must be marked as SQL: the same text outside {sql} is not the same claim."""
+    page = GOOD_PAGE.replace("2 rows\n{sql}\nCOMMIT\n{/sql}\n", "2 rows\nCOMMIT\n", 1)
+    run_page(page).assert_outcomes(passed=4, failed=1)
+
+
+def test_an_unexpected_warning_fails(run_page) -> None:
+    page = GOOD_PAGE.replace("UserWarning: mind the gap\n", "", 1)
+    result = run_page(page)
+    result.assert_outcomes(passed=4, failed=1)
+    assert "+UserWarning: mind the gap" in result.stdout.str()
+
+
+def test_a_python_block_that_prints_fails(run_page) -> None:
+    page = GOOD_PAGE.replace('echo=True)\n```', 'echo=True)\nprint("hi")\n```', 1)
+    result = run_page(page)
+    assert "a ```python block must not print anything" in result.stdout.str()
+    result.assert_outcomes(passed=4, failed=1)
+
+
+def test_update_examples_writes_the_output_that_then_passes(run_page, pytester) -> None:
+    bare = without_expected_output(GOOD_PAGE)
+    # the python block and "import warnings" expect no output; the three others fail
+    run_page(bare, "--update-examples").assert_outcomes(passed=2, failed=3)
+    written = (pytester.path / "page.md").read_text(encoding="utf-8")
+    assert "{sql}\nBEGIN (implicit)\nCREATE TABLE pet (name VARCHAR(20) UNIQUE)\n[...] ()" in written
+    assert "UserWarning: mind the gap" in written
+    run_page(written).assert_outcomes(passed=5)
+
+
+def test_a_block_for_another_backend_is_skipped_with_its_reason(run_page) -> None:
+    other = "postgresql"  # the page runs on SQLite: run_page clears BOOK_DATABASE_URL
+    page = GOOD_PAGE.replace("```pycon", f"% only: {other}\n```pycon", 1)
+    result = run_page(page, "-rs")
+    result.assert_outcomes(passed=1, skipped=4)
+    assert f"written for {other}" in result.stdout.str()
+    assert "page.md" in result.stdout.str()
+
+
+def test_text_in_a_block_after_a_blank_line_is_refused(run_page) -> None:
+    page = GOOD_PAGE.replace("2 rows\n", "2 rows\n\nstray text\n", 1)
+    result = run_page(page)
+    assert result.ret != 0
+    assert "neither a '>>> ' prompt nor the output of one" in result.stdout.str()
+
+
+@pytest.mark.skipif(SERVER_URL is None, reason="runs in the tests_postgres session only")
+def test_on_a_server_sql_panels_of_unmarked_blocks_are_not_compared(
+    run_page, monkeypatch
+) -> None:
+    monkeypatch.setenv("BOOK_DATABASE_URL", SERVER_URL)
+    page = GOOD_PAGE.replace("\nCOMMIT\n", "\nCOMMIT AND CELEBRATE\n", 1)
+    page = page.split(">>> with engine.begin() as conn:\n...     conn.execute")[0] + "```\n"
+    run_page(page).assert_outcomes(passed=2)
