@@ -91,7 +91,8 @@ class Transcript:
             lines = complete
         else:
             self._flush()
-            lines = text.split("\n")
+            # DDL is logged with a trailing blank line; a blank line would end the example
+            lines = [line for line in text.split("\n") if line.strip()]
         if not lines:
             return
         if not self.segments or self.segments[-1].kind != kind:
