@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from pygments.lexer import inherit
+from pygments.lexers.sql import SqlLexer
+from pygments.token import Punctuation
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -21,6 +24,18 @@ from . import verification
 from .transcript import PS1, PS2, display_chunks
 
 logger = logging.getLogger(__name__)
+
+
+class EchoedSqlLexer(SqlLexer):
+    """SQL as SQLAlchemy logs it: statements, plus parameter lines holding Python literals.
+
+    The parameters are a tuple, a list or (psycopg) a dict, whose braces plain SQL lexing
+    rejects.
+    """
+
+    name = "SQL echoed by SQLAlchemy"
+    aliases = ["sql-echo"]
+    tokens = {"root": [(r"[{}]", Punctuation), inherit]}
 
 
 class sql_panel(nodes.General, nodes.Element):  # noqa: N801 - docutils naming convention
@@ -50,7 +65,7 @@ def split_sql_sessions(app: Sphinx, doctree: nodes.document) -> None:
         for kind, text in display_chunks(block.astext()):
             if kind == "sql":
                 panel = sql_panel()
-                panel += nodes.literal_block(text, text, language="sql", classes=["sql-echo"])
+                panel += nodes.literal_block(text, text, language="sql-echo", classes=["sql-echo"])
                 session += panel
             else:
                 has_input = any(
@@ -108,6 +123,7 @@ def setup(app: Sphinx) -> dict:
         latex=(_pass, _pass),
         text=(_pass, _pass),
     )
+    app.add_lexer("sql-echo", EchoedSqlLexer)
     app.connect("doctree-read", split_sql_sessions)
     app.add_directive("verified-with", VerifiedWith)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
