@@ -199,3 +199,13 @@ def test_on_a_server_sql_panels_of_unmarked_blocks_are_not_compared(
     page = GOOD_PAGE.replace("\nCOMMIT\n", "\nCOMMIT AND CELEBRATE\n", 1)
     page = page.split(">>> with engine.begin() as conn:\n...     conn.execute")[0] + "```\n"
     run_page(page).assert_outcomes(passed=2)
+
+
+@pytest.mark.skipif(SERVER_URL is None, reason="runs in the tests_postgres session only")
+def test_on_a_server_update_examples_leaves_unmarked_blocks_alone(
+    run_page, monkeypatch, pytester
+) -> None:
+    monkeypatch.setenv("BOOK_DATABASE_URL", SERVER_URL)
+    page = GOOD_PAGE.replace("2 rows\n", "3 rows\n", 1)
+    run_page(page, "--update-examples").assert_outcomes(passed=4, failed=1)
+    assert (pytester.path / "page.md").read_text(encoding="utf-8") == page
