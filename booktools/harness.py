@@ -486,8 +486,10 @@ def set_up_page(namespace: dict[str, Any]) -> None:
 
 def tear_down_page(namespace: dict[str, Any]) -> None:
     for value in list(namespace.values()):
-        if isinstance(value, sqlalchemy.Engine):
-            value.dispose()
+        # an AsyncEngine's pool is its sync_engine's; disposing that needs no event loop
+        engine = getattr(value, "sync_engine", value)
+        if isinstance(engine, sqlalchemy.Engine):
+            engine.dispose()
     namespace.clear()
     _patch_create_engine(_real_create_engine, _real_create_async_engine)
     # pages may turn SQL logging on through the logging module; don't let it leak
