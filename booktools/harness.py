@@ -285,8 +285,9 @@ def _matches(expected: list[Segment], actual: list[Segment], compare_sql: bool) 
             if want.lines != [normalize_sql_line(line) for line in got.lines]:
                 return False
         else:
-            want_text = "\n".join(want.lines) + "\n"
-            got_text = "\n".join(got.lines) + "\n"
+            # trailing spaces are invisible on the page and editors strip them
+            want_text = "\n".join(line.rstrip() for line in want.lines) + "\n"
+            got_text = "\n".join(line.rstrip() for line in got.lines) + "\n"
             if not _CHECKER.check_output(want_text, got_text, doctest.ELLIPSIS):
                 return False
     return True
@@ -492,6 +493,8 @@ def tear_down_page(namespace: dict[str, Any]) -> None:
             engine.dispose()
     namespace.clear()
     _patch_create_engine(_real_create_engine, _real_create_async_engine)
+    if RUN.url:  # leave the server as the page found it, for the tests that come next
+        _empty_test_database()
     # pages may turn SQL logging on through the logging module; don't let it leak
     for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine"):
         logging.getLogger(name).setLevel(logging.NOTSET)

@@ -152,7 +152,7 @@ def render_want(segments: list[Segment]) -> list[str]:
         elif segment.kind == "error":
             lines += [segment.lines[0], "...", *segment.lines[1:]]
         else:
-            lines += [line if line.strip() else BLANKLINE for line in segment.lines]
+            lines += [line.rstrip() if line.strip() else BLANKLINE for line in segment.lines]
     return lines
 
 
