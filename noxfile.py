@@ -14,7 +14,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the project on sys.path
-from booktools.postgres import PostgresUnavailable, throwaway_server  # noqa: E402
+from booktools.postgres import PostgresUnavailable, throwaway_server
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"

@@ -24,10 +24,11 @@ import re
 import sys
 import traceback
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy
@@ -82,13 +83,11 @@ class Transcript:
 
     def __init__(self) -> None:
         self.segments: list[Segment] = []
-        self._partial = {"out": ""}
+        self._unfinished_line = ""  # printed text not yet ended by a newline
 
     def add(self, kind: str, text: str) -> None:
         if kind == "out":
-            text = self._partial["out"] + text
-            *complete, self._partial["out"] = text.split("\n")
-            lines = complete
+            *lines, self._unfinished_line = (self._unfinished_line + text).split("\n")
         else:
             self._flush()
             # DDL is logged with a trailing blank line; a blank line would end the example
@@ -101,12 +100,12 @@ class Transcript:
 
     def add_error(self, error: BaseException) -> None:
         self._flush()
-        lines = traceback.format_exception_only(type(error), error)
-        self.segments.append(Segment("error", [TRACEBACK_HEADER, *"".join(lines).rstrip("\n").split("\n")]))
+        message = "".join(traceback.format_exception_only(type(error), error)).rstrip("\n")
+        self.segments.append(Segment("error", [TRACEBACK_HEADER, *message.split("\n")]))
 
     def _flush(self) -> None:
-        if self._partial["out"]:
-            pending, self._partial["out"] = self._partial["out"], ""
+        if self._unfinished_line:
+            pending, self._unfinished_line = self._unfinished_line, ""
             self.add("out", pending + "\n")
 
     def finish(self) -> list[Segment]:
@@ -159,7 +158,7 @@ def install_sql_handler() -> None:
 def recording() -> Iterator[Transcript]:
     transcript = Transcript()
 
-    def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+    def show_warning(message, category, filename, lineno, file=None, line=None):
         transcript.add("out", f"{category.__name__}: {message}\n")
 
     _active.append(transcript)
@@ -222,7 +221,8 @@ def evaluate_python(example: Example) -> str | None:
     skip_unless_for_this_run(example)
     source = example.parsed
     with recording() as transcript:
-        exec(compile_at(source, example, source_line(example), "exec"), example.namespace)
+        # running the page's own code is what this harness is for
+        exec(compile_at(source, example, source_line(example), "exec"), example.namespace)  # noqa: S102
     printed = transcript.finish()
     if printed:
         shown = "\n".join(render_want(printed))
@@ -246,7 +246,7 @@ def evaluate_pycon(example: Example) -> str | None:
     with recording() as transcript:
         try:
             code = compile_at(pycon.source, example, first_line + pycon.source_line, "single")
-            exec(code, example.namespace)
+            exec(code, example.namespace)  # noqa: S102 - the page's own example
         except Exception as error:  # noqa: BLE001 - the page may expect any exception
             transcript.add_error(error)
     actual = transcript.finish()
@@ -370,7 +370,7 @@ class PyconParser(CodeBlockParser):
     def __init__(self) -> None:
         super().__init__(language="pycon", evaluator=evaluate_pycon)
 
-    def __call__(self, document):  # noqa: ANN001, ANN204
+    def __call__(self, document):
         for block in super().__call__(document):
             source = block.parsed
             source_start = block.start + source.offset
@@ -391,7 +391,7 @@ class PythonParser(CodeBlockParser):
     def __init__(self) -> None:
         super().__init__(language="python", evaluator=evaluate_python)
 
-    def __call__(self, document):  # noqa: ANN001, ANN204
+    def __call__(self, document):
         for block in super().__call__(document):
             if block.parsed.lstrip().startswith(">>>"):
                 line = document.text.count("\n", 0, block.start) + 1
@@ -408,14 +408,14 @@ _INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
 _RUNNABLE_INFO = re.compile(r"^\s*(\{[\w-]+\}\s*)?(python|pycon)?\s*$")
 
 
-def outside_literal_blocks(parser):  # noqa: ANN001, ANN201
+def outside_literal_blocks(parser):
     """Wrap a parser so that it ignores what stands inside ``text`` (or other) fences.
 
     Pages show markup examples inside ````` ````text ````` blocks; the fences and comments
     within them are text to read, not code to run.
     """
 
-    def parse(document: Document):  # noqa: ANN202
+    def parse(document: Document):
         literal = [
             (block.start, block.end)
             for block in RawFencedCodeBlockLexer(_INFO)(document)
@@ -440,20 +440,20 @@ def _line_offsets(text: str) -> list[int]:
 _real_create_engine = sqlalchemy.create_engine
 
 
-def _create_engine_on_test_server(url, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _create_engine_on_test_server(url, *args, **kwargs):
     """``create_engine`` as pages see it when the run targets a server."""
     if str(url) in IN_MEMORY_SQLITE_URLS:
         url = RUN.url
     return _real_create_engine(url, *args, **kwargs)
 
 
-def _create_async_engine_on_test_server(url, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _create_async_engine_on_test_server(url, *args, **kwargs):
     if str(url) in IN_MEMORY_AIOSQLITE_URLS:
         url = RUN.url  # psycopg 3 serves asyncio with the same URL
     return _real_create_async_engine(url, *args, **kwargs)
 
 
-def _patch_create_engine(engine_factory, async_engine_factory) -> None:  # noqa: ANN001
+def _patch_create_engine(engine_factory, async_engine_factory) -> None:
     sqlalchemy.create_engine = engine_factory
     sqlalchemy.engine.create_engine = engine_factory
     try:

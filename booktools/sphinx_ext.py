@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from docutils import nodes
 from docutils.parsers.rst import directives
 from pygments.lexer import inherit
@@ -34,26 +36,26 @@ class EchoedSqlLexer(SqlLexer):
     """
 
     name = "SQL echoed by SQLAlchemy"
-    aliases = ["sql-echo"]
-    tokens = {"root": [(r"[{}]", Punctuation), inherit]}
+    aliases: ClassVar[list[str]] = ["sql-echo"]
+    tokens: ClassVar[dict] = {"root": [(r"[{}]", Punctuation), inherit]}
 
 
-class sql_panel(nodes.General, nodes.Element):  # noqa: N801 - docutils naming convention
+class sql_panel(nodes.General, nodes.Element):
     """A collapsible panel holding the SQL that one step of a session emitted."""
 
 
-def visit_sql_panel_html(self, node: sql_panel) -> None:  # noqa: ANN001
+def visit_sql_panel_html(self, node: sql_panel) -> None:
     self.body.append(
         '<details class="sql-panel" open>'
         '<summary><span class="sql-panel-label">SQL emitted</span></summary>'
     )
 
 
-def depart_sql_panel_html(self, node: sql_panel) -> None:  # noqa: ANN001
+def depart_sql_panel_html(self, node: sql_panel) -> None:
     self.body.append("</details>")
 
 
-def _pass(self, node: nodes.Node) -> None:  # noqa: ANN001
+def _pass(self, node: nodes.Node) -> None:
     pass
 
 
@@ -80,7 +82,7 @@ def split_sql_sessions(app: Sphinx, doctree: nodes.document) -> None:
 class VerifiedWith(SphinxDirective):
     """``{verified-with}``: the environments in which every snippet of this book passed."""
 
-    option_spec = {"style": lambda arg: directives.choice(arg, ("list", "line"))}
+    option_spec: ClassVar[dict] = {"style": lambda arg: directives.choice(arg, ("list", "line"))}
 
     def run(self) -> list[nodes.Node]:
         self.env.note_reread()  # the records change without the page changing

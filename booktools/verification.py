@@ -46,7 +46,7 @@ def write_record(
         "sqlalchemy": sqlalchemy.__version__,
         "series": series,
         "python": platform.python_version(),
-        "date": datetime.datetime.now(datetime.timezone.utc).date().isoformat(),
+        "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
         "sources": sources_digest(),
         **counts,
     }

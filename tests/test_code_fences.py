@@ -22,7 +22,7 @@ PYTHON_LIKE = {
     "pytb", "py3tb", "pytb3", "default", "ipythonconsole",
 }
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode", "code-cell"}
-COLON_CODE_DIRECTIVE = re.compile(r"^[ \t]*:{3,}\{(?:code-block|code|sourcecode|code-cell)\}", re.M)
+COLON_CODE_DIRECTIVE = re.compile(r"^[ \t]*:{3,}\{(?:code-block|code|sourcecode|code-cell)\}", re.MULTILINE)
 INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
 
 
