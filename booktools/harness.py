@@ -86,12 +86,15 @@ class Transcript:
         self._unfinished_line = ""  # printed text not yet ended by a newline
 
     def add(self, kind: str, text: str) -> None:
+        # Lines are kept in the form a page writes them, so that comparing, reporting and
+        # --update-examples all see the same text: trailing spaces stripped, SQL normalised
+        # (and without DDL's blank lines, which would end an example on the page).
         if kind == "out":
             *lines, self._unfinished_line = (self._unfinished_line + text).split("\n")
+            lines = [line.rstrip() for line in lines]
         else:
             self._flush()
-            # DDL is logged with a trailing blank line; a blank line would end the example
-            lines = [line for line in text.split("\n") if line.strip()]
+            lines = [sql for sql in map(normalize_sql_line, text.split("\n")) if sql]
         if not lines:
             return
         if not self.segments or self.segments[-1].kind != kind:
@@ -101,7 +104,8 @@ class Transcript:
     def add_error(self, error: BaseException) -> None:
         self._flush()
         message = "".join(traceback.format_exception_only(type(error), error)).rstrip("\n")
-        self.segments.append(Segment("error", [TRACEBACK_HEADER, *message.split("\n")]))
+        lines = [line.rstrip() for line in message.split("\n")]
+        self.segments.append(Segment("error", [TRACEBACK_HEADER, *lines]))
 
     def _flush(self) -> None:
         if self._unfinished_line:
@@ -282,12 +286,11 @@ def _matches(expected: list[Segment], actual: list[Segment], compare_sql: bool) 
         return False
     for want, got in zip(expected, actual):
         if want.kind == "sql":
-            if want.lines != [normalize_sql_line(line) for line in got.lines]:
+            if want.lines != got.lines:
                 return False
         else:
-            # trailing spaces are invisible on the page and editors strip them
-            want_text = "\n".join(line.rstrip() for line in want.lines) + "\n"
-            got_text = "\n".join(line.rstrip() for line in got.lines) + "\n"
+            want_text = "\n".join(want.lines) + "\n"
+            got_text = "\n".join(got.lines) + "\n"
             if not _CHECKER.check_output(want_text, got_text, doctest.ELLIPSIS):
                 return False
     return True
@@ -302,9 +305,6 @@ def _difference(
 ) -> str:
     if not compare_sql:
         expected, actual = _without_sql(expected), _without_sql(actual)
-    for segment in actual:
-        if segment.kind == "sql":
-            segment.lines = [normalize_sql_line(line) for line in segment.lines]
     want = render_want(expected)
     got = render_want(actual)
     page = os.path.relpath(example.path)
@@ -447,7 +447,15 @@ def _create_engine_on_test_server(url, *args, **kwargs):
     return _real_create_engine(url, *args, **kwargs)
 
 
+try:
+    from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
+except ImportError:  # pragma: no cover - greenlet missing
+    sqlalchemy_asyncio = None
+_real_create_async_engine = sqlalchemy_asyncio.create_async_engine if sqlalchemy_asyncio else None
+
+
 def _create_async_engine_on_test_server(url, *args, **kwargs):
+    """``create_async_engine`` as pages see it when the run targets a server."""
     if str(url) in IN_MEMORY_AIOSQLITE_URLS:
         url = RUN.url  # psycopg 3 serves asyncio with the same URL
     return _real_create_async_engine(url, *args, **kwargs)
@@ -456,17 +464,8 @@ def _create_async_engine_on_test_server(url, *args, **kwargs):
 def _patch_create_engine(engine_factory, async_engine_factory) -> None:
     sqlalchemy.create_engine = engine_factory
     sqlalchemy.engine.create_engine = engine_factory
-    try:
-        from sqlalchemy.ext import asyncio
-    except ImportError:  # pragma: no cover - greenlet missing
-        return
-    asyncio.create_async_engine = async_engine_factory
-
-
-try:
-    from sqlalchemy.ext.asyncio import create_async_engine as _real_create_async_engine
-except ImportError:  # pragma: no cover - greenlet missing
-    _real_create_async_engine = None
+    if sqlalchemy_asyncio is not None:
+        sqlalchemy_asyncio.create_async_engine = async_engine_factory
 
 
 def _empty_test_database() -> None:

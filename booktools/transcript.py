@@ -132,12 +132,13 @@ def split_want(want: list[str]) -> list[Segment]:
             for rest in lines:
                 # the stack is indented or elided; the exception starts at column 0
                 if error.lines[1:] or re.match(r"\w", rest):
-                    error.lines.append("" if rest == BLANKLINE else rest)
+                    error.lines.append("" if rest == BLANKLINE else rest.rstrip())
             segments.append(error)
         else:
             if not segments or segments[-1].kind != "out":
                 segments.append(Segment("out"))
-            segments[-1].lines.append("" if line == BLANKLINE else line)
+            # trailing spaces are invisible on the page and editors strip them
+            segments[-1].lines.append("" if line == BLANKLINE else line.rstrip())
     if in_sql:
         raise PyconSyntaxError(f"{SQL_OPEN} section is not closed with {SQL_CLOSE}")
     return segments
@@ -152,7 +153,7 @@ def render_want(segments: list[Segment]) -> list[str]:
         elif segment.kind == "error":
             lines += [segment.lines[0], "...", *segment.lines[1:]]
         else:
-            lines += [line.rstrip() if line.strip() else BLANKLINE for line in segment.lines]
+            lines += [line or BLANKLINE for line in segment.lines]
     return lines
 
 
