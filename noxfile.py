@@ -4,10 +4,13 @@
     nox -s tests            the whole test suite on SQLite, with SQLAlchemy 2.0.x and 2.1.x
     nox -s tests_postgres   the same against a throwaway PostgreSQL server
     nox -s docs             verify the snippets, then build docs/_build/html, warnings as errors
+    nox -s browser          build, then test the site in Chromium (installed with apt if missing)
 
 Arguments after "--" go to pytest, e.g. ``nox -s "tests(2.1)" -- --update-examples``.
 """
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -49,8 +52,8 @@ def tests_postgres(session: nox.Session, series: str) -> None:
         session.error(str(error))
 
 
-def build(session: nox.Session) -> None:
-    install(session, "docs")
+def build(session: nox.Session, group: str = "docs") -> None:
+    install(session, group)
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
     session.run("sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", HTML)
@@ -60,6 +63,24 @@ def build(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Verify the snippets, then build the HTML book with warnings as errors."""
     build(session)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Build the book, then test the site in Debian's Chromium: see tests/browser/."""
+    if not Path(CHROMIUM).exists():
+        if shutil.which("apt-get") and os.geteuid() == 0:
+            session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
+        else:
+            session.error(f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install chromium`")
+    build(session, "browser")
+    session.run(
+        "pytest", "tests/browser", "-p", "xdist", "-n", "2", *session.posargs,
+        env={"BOOK_SITE": HTML, "BOOK_CHROMIUM": CHROMIUM},
+    )
 
 
 @nox.session

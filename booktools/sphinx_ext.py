@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import ClassVar
 
 from docutils import nodes
@@ -95,17 +96,12 @@ class VerifiedWith(SphinxDirective):
             )
             return []
         if self.options.get("style") == "line":
-            backends = sorted({_backend(r) for r in records})
-            versions = sorted({r["sqlalchemy"] for r in records})
-            text = (
-                f"Verified on {records[0]['date']} with SQLAlchemy {' and '.join(versions)} "
-                f"on {' and '.join(backends)}, Python {records[0]['python']}."
-            )
+            text = verification.summary(records)
             return [nodes.paragraph(text, text, classes=["verified-line"])]
         items = nodes.bullet_list()
         for r in records:
             text = (
-                f"SQLAlchemy {r['sqlalchemy']} on {_backend(r)}, Python {r['python']}: "
+                f"SQLAlchemy {r['sqlalchemy']} on {verification.backend_name(r)}, Python {r['python']}: "
                 f"{r['passed']} snippets passed, {r['skipped']} skipped "
                 f"(written for another backend or series), on {r['date']}"
             )
@@ -113,9 +109,12 @@ class VerifiedWith(SphinxDirective):
         return [items]
 
 
-def _backend(record: dict) -> str:
-    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(record["backend"])
-    return f"{name or record['backend']} {record['backend_version']}"
+def verified_footer(app: Sphinx, config) -> None:
+    """Every page's footer says what the book was last verified with (see VerifiedWith)."""
+    records = verification.current_records()
+    if records:
+        line = html.escape(verification.summary(records))
+        config.html_theme_options["extra_footer"] = f'<p class="verified-line">{line}</p>'
 
 
 def setup(app: Sphinx) -> dict:
@@ -128,4 +127,5 @@ def setup(app: Sphinx) -> dict:
     app.add_lexer("sql-echo", EchoedSqlLexer)
     app.connect("doctree-read", split_sql_sessions)
     app.add_directive("verified-with", VerifiedWith)
+    app.connect("config-inited", verified_footer)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

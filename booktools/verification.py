@@ -66,5 +66,20 @@ def current_records() -> list[dict]:
     return sorted(records, key=lambda r: (r["backend"] != "sqlite", r["backend"], r["series"]))
 
 
+def backend_name(record: dict) -> str:
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(record["backend"])
+    return f"{name or record['backend']} {record['backend_version']}"
+
+
+def summary(records: list[dict]) -> str:
+    """One sentence naming the versions and backends of ``records`` (from current_records)."""
+    backends = sorted({backend_name(r) for r in records})
+    versions = sorted({r["sqlalchemy"] for r in records})
+    return (
+        f"Verified on {records[0]['date']} with SQLAlchemy {' and '.join(versions)} "
+        f"on {' and '.join(backends)}, Python {records[0]['python']}."
+    )
+
+
 def sqlite_version() -> str:
     return sqlite3.sqlite_version

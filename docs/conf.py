@@ -1,7 +1,9 @@
 """Sphinx configuration of SQLAlchemy by Example."""
 
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # booktools: the SQL panels and the "verified with" directive
@@ -10,6 +12,13 @@ project = "SQLAlchemy by Example"
 author = "The SQLAlchemy by Example authors"
 copyright = "2026, " + author
 REPOSITORY_URL = "https://github.com/sqlalchemy-by-example/sqlalchemy-by-example"
+# Where the book is published. The sitemap, the OpenGraph tags and the 404 page need
+# absolute URLs; Read the Docs supplies its own, and BOOK_BASE_URL overrides both.
+BASE_URL = (
+    os.environ.get("BOOK_BASE_URL")
+    or os.environ.get("READTHEDOCS_CANONICAL_URL")
+    or "https://sqlalchemy-by-example.github.io/sqlalchemy-by-example/"
+)
 
 extensions = [
     "myst_nb",
@@ -17,6 +26,10 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "booktools.sphinx_ext",
+    "booktools.theme",
+    "notfound.extension",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
 ]
 
 exclude_patterns = ["_build"]
@@ -38,8 +51,20 @@ copybutton_selector = "div:not(.output-only):not(.sql-echo) > div.highlight > pr
 
 html_theme = "sphinx_book_theme"
 html_title = project
+templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
+html_favicon = "_static/favicon.svg"
+html_baseurl = BASE_URL
+html_last_updated_fmt = None
+
+# Sharing and discovery: a sitemap, OpenGraph tags and a description for every page (from
+# its first paragraph), and a 404 page whose links work from any missing URL.
+sitemap_url_scheme = "{link}"
+ogp_site_url = BASE_URL
+ogp_site_name = project
+ogp_social_cards = {"enable": False}  # drawn with matplotlib at build time; not worth it
+notfound_urls_prefix = urlsplit(BASE_URL).path
 html_theme_options = {
     "repository_url": REPOSITORY_URL,
     "repository_branch": "main",
@@ -50,3 +75,5 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
+# With no default, the theme's script logs "Got invalid theme mode"; "auto" follows the OS.
+html_context = {"default_mode": "auto"}

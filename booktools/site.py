@@ -1,0 +1,144 @@
+"""The built site as readers get it: served from a sub-path on loopback, and weighed.
+
+GitHub Pages serves a project's site under ``/<repository>/`` and answers unknown paths
+with the site's ``404.html``; :func:`served` does the same on 127.0.0.1, so that the browser
+tests and the benchmark exercise the links, assets and 404 page exactly as published.
+:func:`first_load` weighs what a browser fetches for one page on a first visit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import posixpath
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+SUB_PATH = "/sqlalchemy-by-example/"
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves ``directory`` under ``prefix`` only; anything else gets the site's 404 page."""
+
+    prefix = SUB_PATH
+
+    def translate_path(self, path: str) -> str:
+        path = unquote(urlsplit(path).path)
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "\0")  # never exists: the 404 page answers
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # tests report what matters; a line per request is noise
+
+
+@contextmanager
+def served(directory: Path, prefix: str = SUB_PATH) -> Iterator[str]:
+    """Serve ``directory`` at ``http://127.0.0.1:<free port><prefix>``; yield that URL."""
+    if not (Path(directory) / "index.html").is_file():
+        raise FileNotFoundError(
+            f"no built site in {directory}: build it first with `python -m nox -s docs`"
+        )
+    handler = type("Handler", (_SubPathHandler,), {"prefix": posixpath.join(prefix, "")})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(handler, directory=str(directory))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{handler.prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+#: What the weight budget covers; images are content, weighed apart.
+BUDGETED_TYPES = frozenset({"document", "stylesheet", "script", "font"})
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    resource_type: str  # Playwright's: "document", "stylesheet", "script", "font", "image", ...
+    raw_bytes: int
+    gzipped_bytes: int
+
+
+@dataclass
+class Load:
+    """What one page's first load fetched."""
+
+    responses: list[Response] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.responses)
+
+    @property
+    def raw_bytes(self) -> int:
+        return sum(r.raw_bytes for r in self.responses)
+
+    @property
+    def gzipped_bytes(self) -> int:
+        return sum(r.gzipped_bytes for r in self.responses)
+
+    @property
+    def budgeted_gzipped_bytes(self) -> int:
+        """Gzipped bytes of HTML, CSS, JavaScript and fonts: what the weight budget limits."""
+        return sum(r.gzipped_bytes for r in self.responses if r.resource_type in BUDGETED_TYPES)
+
+    def table(self) -> str:
+        rows = sorted(self.responses, key=lambda r: -r.gzipped_bytes)
+        lines = [
+            f"{r.gzipped_bytes:>9,} B gzipped {r.raw_bytes:>10,} B raw  {r.resource_type:<10} {r.url}"
+            for r in rows
+        ]
+        lines.append(
+            f"{self.gzipped_bytes:>9,} B gzipped {self.raw_bytes:>10,} B raw  in {self.requests} "
+            f"requests; HTML, CSS, JS and fonts: {self.budgeted_gzipped_bytes:,} B gzipped"
+        )
+        return "\n".join(lines)
+
+
+def first_load(context: Any, url: str) -> Load:
+    """Open ``url`` in a fresh page of the Playwright browser ``context`` (no cache) and
+    weigh every response it needed, gzipped as a static host would send it."""
+    load = Load()
+    page = context.new_page()
+
+    def weigh(response: Any) -> None:
+        if response.request.method == "GET" and not response.url.startswith("data:"):
+            body = response.body()
+            load.responses.append(
+                Response(
+                    response.url,
+                    response.request.resource_type,
+                    len(body),
+                    len(gzip.compress(body, 6)),
+                )
+            )
+
+    page.on("response", weigh)
+    page.goto(url, wait_until="networkidle")
+    page.close()
+    return load
