@@ -54,6 +54,9 @@ def tests_postgres(session: nox.Session, series: str) -> None:
 
 def build(session: nox.Session, group: str = "docs") -> None:
     install(session, group)
+    # The inventory of the installed SQLAlchemy's API docs, for the links to them: made from
+    # its source distribution on the package index (downloaded once, into build/).
+    session.run("python", "-m", "booktools.inventory")
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
     session.run("sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", HTML)

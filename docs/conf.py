@@ -5,8 +5,12 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sphinx.errors import ConfigError
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # booktools: the SQL panels and the "verified with" directive
+
+from booktools import inventory
 
 project = "SQLAlchemy by Example"
 author = "The SQLAlchemy by Example authors"
@@ -22,10 +26,11 @@ BASE_URL = (
 
 extensions = [
     "myst_nb",
-    "sphinx.ext.extlinks",
+    "sphinx.ext.intersphinx",
     "sphinx_copybutton",
     "sphinx_design",
     "booktools.sphinx_ext",
+    "booktools.api_links",
     "booktools.theme",
     "notfound.extension",
     "sphinx_sitemap",
@@ -39,9 +44,23 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "off"
 
-# Links into the official documentation of the newest SQLAlchemy series, e.g.
-# {sqla}`create_engine() <core/engines.html#sqlalchemy.create_engine>`.
-extlinks = {"sqla": ("https://docs.sqlalchemy.org/en/21/%s", "%s")}
+# Links into the official documentation of the SQLAlchemy version installed here, all checked
+# offline against that version's own docs: its API through intersphinx, with an inventory made
+# from its source distribution, e.g. {py:func}`create_engine() <sqlalchemy.create_engine>`
+# (and inline code naming an API object links by itself); its narrative pages with the
+# {sqla} role, e.g. {sqla}`Cascades <orm/cascades.html>`. See booktools/api_links.py.
+SQLALCHEMY_DOCS = inventory.local_docs()
+if not SQLALCHEMY_DOCS.inventory.exists() or not SQLALCHEMY_DOCS.anchors.exists():
+    raise ConfigError(
+        f"The inventory of the SQLAlchemy {SQLALCHEMY_DOCS.version} documentation is missing "
+        f"({SQLALCHEMY_DOCS.inventory.relative_to(ROOT)}). Make it with "
+        f"'{inventory.COMMAND}' (it downloads SQLAlchemy's source distribution with pip, "
+        "once), or build with 'nox -s docs', which does that first."
+    )
+intersphinx_mapping = {"sqlalchemy": (SQLALCHEMY_DOCS.url, str(SQLALCHEMY_DOCS.inventory))}
+intersphinx_disabled_reftypes = ["std:*"]  # {doc} and {ref} never fall back to SQLAlchemy's
+sqla_url = SQLALCHEMY_DOCS.url
+sqla_anchors = str(SQLALCHEMY_DOCS.anchors)
 
 # Copy only the Python input of a session: prompts stripped, output and SQL left out.
 copybutton_prompt_text = r">>> |\.\.\.(?: |$)"
