@@ -17,6 +17,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "booktools.sphinx_ext",
+    "booktools.downloads",  # each page with snippets as a notebook and a script
 ]
 
 exclude_patterns = ["_build"]
