@@ -35,6 +35,7 @@ extensions = [
     "notfound.extension",
     "sphinx_sitemap",
     "sphinxext.opengraph",
+    "booktools.downloads",  # each page with snippets as a notebook and a script
 ]
 
 exclude_patterns = ["_build"]
