@@ -43,7 +43,17 @@ nitpicky = True
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
+# Pages are not executed, except notebook pages that opt in with `mystnb: execution_mode:
+# cache` in their front matter (docs/orm/performance.md). Those run once, and again only
+# when their code changes; the cache lives outside the output directory, one per problem
+# size, so that a reduced-size run (BOOK_PERF_SCALE=small) never stands in for a full one.
 nb_execution_mode = "off"
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 180  # seconds per cell
+nb_execution_cache_path = str(
+    ROOT / "build" / "jupyter-cache" / os.environ.get("BOOK_PERF_SCALE", "full")
+)
 
 # Links into the official documentation of the SQLAlchemy version installed here, all checked
 # offline against that version's own docs: its API through intersphinx, with an inventory made

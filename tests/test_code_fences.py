@@ -3,6 +3,9 @@
 The harness runs ```python and ```pycon blocks. A block in another Python-like language, or
 with no language at all (Sphinx would still highlight it as Python), would be shown to
 readers without ever being run; this test fails on every such block.
+
+The one exception is ``{code-cell}`` on a page that the build executes as a notebook (see
+``executes_as_notebook``); tests/test_notebook_pages.py runs those pages.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from sybil import Document
 from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
@@ -24,6 +28,21 @@ PYTHON_LIKE = {
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode", "code-cell"}
 COLON_CODE_DIRECTIVE = re.compile(r"^[ \t]*:{3,}\{(?:code-block|code|sourcecode|code-cell)\}", re.MULTILINE)
 INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
+#: the MyST-NB execution modes that run a text notebook (docs/conf.py sets "off" for the rest)
+EXECUTING_MODES = {"auto", "cache", "force", "inline"}
+
+
+def front_matter(text: str) -> dict:
+    match = re.match(r"---\n(.*?)^---$", text, re.DOTALL | re.MULTILINE)
+    return (yaml.safe_load(match[1]) or {}) if match else {}
+
+
+def executes_as_notebook(text: str) -> bool:
+    """Whether the build executes the page's ``{code-cell}`` blocks: a MyST-NB text
+    notebook with a kernel whose front matter turns execution on for itself."""
+    meta = front_matter(text)
+    mode = (meta.get("mystnb") or {}).get("execution_mode")
+    return meta.get("file_format") == "mystnb" and "kernelspec" in meta and mode in EXECUTING_MODES
 
 
 def language(info: str) -> tuple[str | None, str]:
@@ -36,7 +55,7 @@ def uncollected_blocks(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     document = Document(text, str(path))
     blocks = list(RawFencedCodeBlockLexer(INFO)(document))
-    is_notebook = re.match(r"---\n(?:.*\n)*?kernelspec:", text) is not None
+    is_notebook = executes_as_notebook(text)
     literal = [
         (b.start, b.end)
         for b in blocks
@@ -55,7 +74,10 @@ def uncollected_blocks(path: Path) -> list[str]:
         if directive is None and lang == "":
             problems.append(f"{at}: a fence without a language (use python, pycon or text)")
         elif directive in CODE_DIRECTIVES and directive == "code-cell" and not is_notebook:
-            problems.append(f"{at}: {{code-cell}} outside a notebook page is never run")
+            problems.append(
+                f"{at}: {{code-cell}} is never run on a page that the build does not execute "
+                "(front matter: file_format: mystnb, a kernelspec, mystnb: execution_mode: cache)"
+            )
         elif directive in CODE_DIRECTIVES - {"code-cell"} and lang not in RUNNABLE:
             if lang in PYTHON_LIKE:
                 problems.append(f"{at}: {{{directive}}} {lang} is never run; use pycon or python")
@@ -85,3 +107,36 @@ def test_the_check_catches_what_it_should(tmp_path: Path) -> None:
     assert [p.split(": ", 1)[0] for p in problems] == [
         "docs/page.md:1", "docs/page.md:5", "docs/page.md:9", "docs/page.md:13", "docs/page.md:17"
     ]
+
+
+NOTEBOOK = "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n{extra}---\n\n# Page\n\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "executed"),
+    [
+        ("mystnb:\n  execution_mode: cache\n", True),
+        ("mystnb:\n  execution_mode: force\n", True),
+        ('mystnb:\n  execution_mode: "off"\n', False),
+        ("", False),  # the book's global nb_execution_mode is "off"
+    ],
+)
+def test_code_cells_only_on_executed_notebook_pages(tmp_path: Path, extra: str, executed: bool):
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text(
+        NOTEBOOK.format(extra=extra) + "```{code-cell} ipython3\nx = 1\n```\n", encoding="utf-8"
+    )
+    problems = uncollected_blocks(page)
+    if executed:
+        assert problems == []
+    else:
+        assert len(problems) == 1
+        assert "{code-cell} is never run" in problems[0]
+
+
+def test_code_cells_outside_notebooks_are_reported(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "page.md"
+    page.parent.mkdir()
+    page.write_text("# Page\n\n```{code-cell} ipython3\nx = 1\n```\n", encoding="utf-8")
+    assert [p.split(": ", 1)[0] for p in uncollected_blocks(page)] == ["docs/page.md:3"]
