@@ -1,7 +1,4 @@
-"""booktools.api_links: which inline code links to the API docs, and the checked {sqla} role.
-
-These need Sphinx: ``nox -s docs`` runs them (the ``tests`` sessions skip them).
-"""
+"""booktools.api_links: which inline code links to the API docs, and the checked {sqla} role."""
 
 from __future__ import annotations
 
@@ -11,9 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("sphinx")
-
 from sphinx.application import Sphinx
 
 from booktools import inventory

@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from sphinx.util.inventory import InventoryFile
 
 from booktools import inventory
 
@@ -139,9 +140,8 @@ def test_made_once(docs: inventory.LocalDocs) -> None:
 
 
 def test_round_trip_through_sphinx(docs: inventory.LocalDocs) -> None:
-    sphinx_inventory = pytest.importorskip("sphinx.util.inventory")
     inventory.make(docs)
-    loaded = sphinx_inventory.InventoryFile.loads(
+    loaded = InventoryFile.loads(
         docs.inventory.read_bytes(), uri="https://docs.sqlalchemy.org/en/21/"
     )
     data = getattr(loaded, "data", loaded)  # a plain dict before Sphinx 9
