@@ -30,6 +30,9 @@ HTML = "docs/_build/html"
 def install(session: nox.Session, *groups: str, series: str = "2.1") -> None:
     requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
     session.install(*requirements, SERIES[series])
+    # The inventory of the installed SQLAlchemy's API docs, for the links to them: made from
+    # its source distribution on the package index (downloaded once, into build/).
+    session.run("python", "-m", "booktools.inventory")
 
 
 @nox.session
@@ -54,12 +57,11 @@ def tests_postgres(session: nox.Session, series: str) -> None:
 
 def build(session: nox.Session, group: str = "docs") -> None:
     install(session, group)
-    # The inventory of the installed SQLAlchemy's API docs, for the links to them: made from
-    # its source distribution on the package index (downloaded once, into build/).
-    session.run("python", "-m", "booktools.inventory")
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
-    session.run("sphinx-build", "-W", "--keep-going", "-n", "-b", "html", "docs", HTML)
+    # -E: every page is written afresh, so the sitemap and the downloads list every page (the
+    # executed notebook page still comes from its cache when its code has not changed).
+    session.run("sphinx-build", "-E", "-W", "--keep-going", "-n", "-b", "html", "docs", HTML)
 
 
 @nox.session
