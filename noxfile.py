@@ -90,7 +90,6 @@ def browser(session: nox.Session) -> None:
 
 @nox.session
 def serve(session: nox.Session) -> None:
-    """Build the book and serve it at http://127.0.0.1:8000 until Ctrl+C."""
+    """Build the book and serve it as published, at http://127.0.0.1:8000/sqlalchemy-by-example/."""
     build(session)
-    session.log("Serving the book at http://127.0.0.1:8000 (Ctrl+C to stop)")
-    session.run("python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", HTML)
+    session.run("python", "-m", "booktools.site", HTML, "--port", "8000")

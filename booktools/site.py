@@ -8,6 +8,7 @@ tests and the benchmark exercise the links, assets and 404 page exactly as publi
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import http.server
 import posixpath
@@ -31,7 +32,7 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         path = unquote(urlsplit(path).path)
         if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "\0")  # never exists: the 404 page answers
+            return str(Path(self.directory) / "_" / "outside-the-sub-path")  # a 404
         return super().translate_path("/" + path[len(self.prefix) :])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
@@ -51,6 +52,18 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
         pass  # tests report what matters; a line per request is noise
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    prefix: str
+
+
+def _server(directory: Path, prefix: str, port: int) -> _Server:
+    prefix = posixpath.join(prefix, "")
+    handler = type("Handler", (_SubPathHandler,), {"prefix": prefix})
+    server = _Server(("127.0.0.1", port), partial(handler, directory=str(directory)))
+    server.prefix = prefix
+    return server
+
+
 @contextmanager
 def served(directory: Path, prefix: str = SUB_PATH) -> Iterator[str]:
     """Serve ``directory`` at ``http://127.0.0.1:<free port><prefix>``; yield that URL."""
@@ -58,14 +71,11 @@ def served(directory: Path, prefix: str = SUB_PATH) -> Iterator[str]:
         raise FileNotFoundError(
             f"no built site in {directory}: build it first with `python -m nox -s docs`"
         )
-    handler = type("Handler", (_SubPathHandler,), {"prefix": posixpath.join(prefix, "")})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(handler, directory=str(directory))
-    )
+    server = _server(directory, prefix, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{handler.prefix}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{server.prefix}"
     finally:
         server.shutdown()
         server.server_close()
@@ -142,3 +152,24 @@ def first_load(context: Any, url: str) -> Load:
     page.goto(url, wait_until="networkidle")
     page.close()
     return load
+
+
+def main() -> None:
+    """``python -m booktools.site [DIR] [--port N]``: serve a built site until Ctrl+C."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("directory", nargs="?", default="docs/_build/html", type=Path)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--prefix", default=SUB_PATH, help="the sub-path, as on GitHub Pages")
+    args = parser.parse_args()
+    server = _server(args.directory, args.prefix, args.port)
+    print(f"Serving the book at http://127.0.0.1:{args.port}{server.prefix} (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ skipped with that reason.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +40,11 @@ def site_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
-    with served(site_dir) as url:
+    """The site served at the sub-path it was built for (its canonical URLs say which)."""
+    index = (site_dir / "index.html").read_text(encoding="utf-8")
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', index)
+    prefix = urlsplit(canonical[1]).path.rsplit("/", 1)[0] + "/" if canonical else "/"
+    with served(site_dir, prefix) as url:
         yield url
 
 
