@@ -29,7 +29,8 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -37,6 +38,7 @@ import jupytext
 import nbformat
 import sqlalchemy
 
+from . import inventory
 from .snippets import Snippet, page_snippets
 from .transcript import parse_pycon, split_want
 
@@ -82,10 +84,28 @@ class Links:
     """Turns cross-reference roles into Markdown, the way the book's build resolves them."""
 
     docs: Path
-    #: ``extlinks`` of docs/conf.py: role name to (URL pattern, caption pattern)
-    extlinks: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: the SQLAlchemy documentation that ``{sqla}`` paths are relative to (``sqla_url``)
+    sqla_url: str = ""
     #: where the book is published; without it, cross-references become their plain text
     base_url: str = ""
+    #: the SQLAlchemy inventory (objects.inv) that ``{py:...}`` roles are resolved against
+    inventory: Path | None = None
+
+    @cached_property
+    def _api(self) -> dict[str, str]:
+        """Full Python name of each SQLAlchemy API object to its URL."""
+        if not self.inventory or not self.inventory.exists():
+            return {}
+        from sphinx.util.inventory import InventoryFile
+
+        data = InventoryFile.loads(self.inventory.read_bytes(), uri=self.sqla_url)
+        items = data.data.items() if hasattr(data, "data") else data.items()
+        return {
+            name: item[2] if isinstance(item, tuple) else item.uri
+            for role, objects in items
+            if role.startswith("py:")
+            for name, item in objects.items()
+        }
 
     @cached_property
     def _labels(self) -> dict[str, tuple[str, str]]:
@@ -118,9 +138,12 @@ class Links:
     def role(self, name: str, content: str, docname: str) -> str:
         match = _TEXT_AND_TARGET.match(content)
         text, target = (match["text"], match["target"]) if match else ("", content)
-        if name in self.extlinks:
-            url, caption = self.extlinks[name]
-            return f"[{text or (caption % target if caption else target)}]({url % target})"
+        if name == "sqla":
+            return f"[{text or target}]({self.sqla_url}{target})"
+        if name.startswith("py:"):
+            target = target.lstrip("~")
+            code = f"`{text or target}`"
+            return f"[{code}]({self._api[target]})" if target in self._api else code
         if name == "doc":
             target = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
             target = target.lstrip("/")
@@ -423,6 +446,9 @@ def write_downloads(
 # --- Sphinx -------------------------------------------------------------------------------
 
 
+_LINKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Sphinx app -> Links
+
+
 def add_downloads(app, doctree, docname: str) -> None:
     """Write the page's downloads into the HTML output and link them under its title."""
     from docutils import nodes  # only the build has docutils; the tests need the rest
@@ -434,7 +460,11 @@ def add_downloads(app, doctree, docname: str) -> None:
         return
     config = app.config
     base_url = config.html_baseurl
-    links = Links(Path(app.srcdir), dict(config.extlinks), base_url)
+    links = _LINKS.get(app)
+    if links is None:  # once per build: its inventory and labels are read once, not per page
+        links = _LINKS[app] = Links(
+            Path(app.srcdir), config.sqla_url, base_url, inventory.local_docs().inventory
+        )
     if base_url:
         url = f"{base_url.rstrip('/')}/{docname}.html"
     else:

@@ -17,6 +17,7 @@ import nbclient
 import nbformat
 import pytest
 
+from booktools import inventory
 from booktools.downloads import (
     SERIES,
     Links,
@@ -32,7 +33,7 @@ from booktools.verification import book_pages
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 CONF = runpy.run_path(str(DOCS / "conf.py"))
-LINKS = Links(DOCS, CONF["extlinks"], CONF.get("html_baseurl", ""))
+LINKS = Links(DOCS, CONF["sqla_url"], CONF["html_baseurl"], inventory.local_docs().inventory)
 RUN_TAGS = {"sqlite", SERIES}
 
 
@@ -127,18 +128,22 @@ def test_every_page_with_code_has_downloads():
 
 def test_roles_become_text_or_links():
     md = (
-        "See {doc}`/core/engines`, {doc}`the session </orm/session>`, {ref}`error-detached-lazy`"
-        " and {sqla}`Session.get() <orm/session_api.html#sqlalchemy.orm.Session.get>`; "
+        "See {doc}`/core/engines`, {doc}`the session </orm/session>`, {ref}`error-detached-lazy`,"
+        " {sqla}`Cascades <orm/cascades.html>` and"
+        " {py:meth}`Session.get() <sqlalchemy.orm.Session.get>`; "
         "``{doc}`/core/engines` `` stays code."
     )
-    plain = clean_markdown(md, "intro/how-to-read", LINKS, RUN_TAGS)
+    unpublished = Links(DOCS, CONF["sqla_url"], "", inventory.local_docs().inventory)
+    plain = clean_markdown(md, "intro/how-to-read", unpublished, RUN_TAGS)
+    docs = CONF["sqla_url"]
     assert plain == (
         "See 1. Engines, connections and transactions, the session, DetachedInstanceError: "
-        "Parent instance is not bound to a Session; lazy load operation cannot proceed and "
-        "[Session.get()](https://docs.sqlalchemy.org/en/21/orm/session_api.html"
-        "#sqlalchemy.orm.Session.get); ``{doc}`/core/engines` `` stays code."
+        "Parent instance is not bound to a Session; lazy load operation cannot proceed, "
+        f"[Cascades]({docs}orm/cascades.html) and "
+        f"[`Session.get()`]({docs}orm/session_api.html#sqlalchemy.orm.Session.get); "
+        "``{doc}`/core/engines` `` stays code."
     )
-    published = Links(DOCS, {}, "https://book.example/")
+    published = Links(DOCS, "", "https://book.example/")
     assert clean_markdown("{doc}`installing`", "intro/how-to-read", published, RUN_TAGS) == (
         "[Installing, and choosing a database](https://book.example/intro/installing.html)"
     )
