@@ -5,6 +5,7 @@
     nox -s tests_postgres   the same against a throwaway PostgreSQL server
     nox -s docs             verify the snippets, then build docs/_build/html, warnings as errors
     nox -s browser          build, then test the site in Chromium (installed with apt if missing)
+    nox -s bench            measure build, test and page-weight costs against budgets: bench/
 
 Arguments after "--" go to pytest, e.g. ``nox -s "tests(2.1)" -- --update-examples``.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the project on sys.path
+from booktools.bench import SPHINX_OPTIONS
 from booktools.postgres import PostgresUnavailable, throwaway_server
 
 nox.options.sessions = ["tests", "docs"]
@@ -61,7 +63,7 @@ def build(session: nox.Session, group: str = "docs") -> None:
     session.run("pytest", "docs", "-q")
     # -E: every page is written afresh, so the sitemap and the downloads list every page (the
     # executed notebook page still comes from its cache when its code has not changed).
-    session.run("sphinx-build", "-E", "-W", "--keep-going", "-n", "-b", "html", "docs", HTML)
+    session.run("sphinx-build", "-E", *SPHINX_OPTIONS, "docs", HTML)
 
 
 @nox.session
@@ -73,14 +75,18 @@ def docs(session: nox.Session) -> None:
 CHROMIUM = "/usr/bin/chromium"
 
 
-@nox.session
-def browser(session: nox.Session) -> None:
-    """Build the book, then test the site in Debian's Chromium: see tests/browser/."""
+def need_chromium(session: nox.Session) -> None:
     if not Path(CHROMIUM).exists():
         if shutil.which("apt-get") and os.geteuid() == 0:
             session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
         else:
             session.error(f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install chromium`")
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Build the book, then test the site in Debian's Chromium: see tests/browser/."""
+    need_chromium(session)
     build(session, "browser")
     session.run(
         "pytest", "tests/browser", "-p", "xdist", "-n", "2", *session.posargs,
@@ -93,3 +99,17 @@ def serve(session: nox.Session) -> None:
     """Build the book and serve it as published, at http://127.0.0.1:8000/sqlalchemy-by-example/."""
     build(session)
     session.run("python", "-m", "booktools.site", HTML, "--port", "8000")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Measure the book's build, tests and page weight on this machine: see bench/README.md.
+
+    Writes bench/history/<date>-<commit>.json and bench/latest.md; e.g. ``-- --repeat 5``,
+    ``-- --no-cold`` (skip the build that executes the notebook page) or ``-- --no-browser``.
+    """
+    need_chromium(session)
+    install(session, "bench")
+    session.run(
+        "python", "-m", "booktools.bench", *session.posargs, env={"BOOK_CHROMIUM": CHROMIUM}
+    )

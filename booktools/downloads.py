@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -445,6 +446,9 @@ def write_downloads(
 # --- Sphinx -------------------------------------------------------------------------------
 
 
+_LINKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Sphinx app -> Links
+
+
 def add_downloads(app, doctree, docname: str) -> None:
     """Write the page's downloads into the HTML output and link them under its title."""
     from docutils import nodes  # only the build has docutils; the tests need the rest
@@ -456,9 +460,11 @@ def add_downloads(app, doctree, docname: str) -> None:
         return
     config = app.config
     base_url = config.html_baseurl
-    links = Links(
-        Path(app.srcdir), config.sqla_url, base_url, inventory.local_docs().inventory
-    )
+    links = _LINKS.get(app)
+    if links is None:  # once per build: its inventory and labels are read once, not per page
+        links = _LINKS[app] = Links(
+            Path(app.srcdir), config.sqla_url, base_url, inventory.local_docs().inventory
+        )
     if base_url:
         url = f"{base_url.rstrip('/')}/{docname}.html"
     else:

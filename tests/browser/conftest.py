@@ -16,21 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from booktools.site import served
+from booktools.site import CHROMIUM_ARGS, served
 
 SITE = os.environ.get("BOOK_SITE")
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
-# Without these, Chromium phones home at start-up; this machine's closed network refuses it.
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Any host but loopback fails to resolve, so the site is tested as if offline.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,438 @@
+"""The book's own costs on this machine, against its budgets: ``nox -s bench``.
+
+    python -m booktools.bench [--repeat 3] [--no-cold] [--no-browser]
+
+measures, in one run, and writes ``bench/history/<date>-<commit>.json`` and
+``bench/latest.md`` (see bench/README.md for how to read them):
+
+* **build**: a clean build of the whole book (fresh output directory; the executed notebook
+  page from its jupyter-cache, "warm"; and once with an empty cache, "cold"), with the
+  flags of ``nox -s docs``; Sphinx's start-up, a build of a two-page project with the book's
+  configuration; an incremental rebuild after one page's modification time changes;
+* **tests**: ``pytest docs -q``, the examples it verified, and pytest's start-up (a run
+  that selects a page without examples: interpreter, plugins, the harness, SQLAlchemy);
+* **floor**: the same snippets run with no test machinery, page by page in fresh
+  namespaces, as a reader's interpreter runs them (see :func:`floor`);
+* **site**: the first load of three chapters in Chromium, and the search index;
+* **memory**: the peak resident set of each process tree (``wait4``).
+
+Timed steps run ``--repeat`` times and report the minimum and the median; budgets compare
+minima, the least noisy estimate of a cost on a shared machine. The benchmark reports and
+never fails on a missed budget: tests never assert timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+BENCH = ROOT / "bench"
+#: The flags of the book's build; noxfile.py builds with these too.
+SPHINX_OPTIONS = ["-W", "--keep-going", "-n", "-b", "html"]
+PARALLEL = ["-j", "auto"]  # measured too: every extension declares itself parallel-safe
+CHAPTERS = ["core/engines.html", "orm/session.html", "orm/loading.html"]
+TOUCHED = "core/engines.md"  # the page whose change the incremental rebuild measures
+BUILD_SECONDS_PER_PAGE = 0.1
+TEST_FACTOR = 1.5
+MB = 1024 * 1024
+
+
+# --- Measuring ----------------------------------------------------------------------------
+
+
+def run(args: list[str], ok: tuple[int, ...] = (0,), **kwargs: Any) -> dict[str, float]:
+    """Run ``args``; its wall time, CPU time (user + system) and peak RSS of its process tree."""
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, **kwargs)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in ok:
+            output.seek(0)
+            tail = output.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}:\n{tail}")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "max_rss_mb": usage.ru_maxrss * 1024 / MB,  # Linux reports kilobytes
+    }
+
+
+def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
+    """Minimum and median of each measure of repeated runs, and the runs' wall times."""
+    keys = runs[0].keys()
+    result: dict[str, Any] = {"runs": [round(r["wall"], 3) for r in runs]}
+    for key in keys:
+        values = [r[key] for r in runs]
+        result[key] = round(min(values), 3) if key != "max_rss_mb" else round(max(values), 1)
+        if key != "max_rss_mb":
+            result[f"{key}_median"] = round(statistics.median(values), 3)
+    return result
+
+
+def sphinx(source: Path, out: Path, *extra: str) -> dict[str, float]:
+    python = sys.executable
+    return run([python, "-m", "sphinx", *SPHINX_OPTIONS, "-q", *extra, str(source), str(out)])
+
+
+def docnames(site: Path) -> list[str]:
+    """The pages a build wrote, from its search index."""
+    text = (site / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])["docnames"]
+
+
+def measure_build(work: Path, repeat: int, cold: bool) -> tuple[dict[str, Any], Path]:
+    """Clean builds, Sphinx's start-up, incremental rebuilds; returns a built site too."""
+    empty = work / "empty"
+    empty.mkdir()
+    (empty / "index.md").write_text("# Start-up\n\n```{toctree}\npage\n```\n")
+    (empty / "page.md").write_text("# Page\n\nA page.\n")
+    startup = [sphinx(empty, work / f"empty-{i}", "-c", str(DOCS)) for i in range(repeat)]
+    clean, parallel = [], []
+    for i in range(repeat):  # alternately, so that both see the same load
+        clean.append(sphinx(DOCS, work / f"html-{i}"))
+        parallel.append(sphinx(DOCS, work / f"html-parallel-{i}", *PARALLEL))
+    site = work / f"html-{repeat - 1}"
+    result: dict[str, Any] = {
+        "pages": len(docnames(site)),
+        "startup": summary(startup),
+        "clean_warm": summary(clean),
+        "clean_warm_parallel": summary(parallel),
+    }
+    page = DOCS / TOUCHED
+    stat = page.stat()
+    incremental = []
+    try:
+        for _ in range(repeat):
+            os.utime(page)  # now: newer than the build, so Sphinx reads the page again
+            incremental.append(sphinx(DOCS, site))
+    finally:
+        os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result["incremental"] = summary(incremental)
+    if cold:  # the notebook page executes: an empty cache of its own, not the real one
+        cache = work / "jupyter-cache"
+        option = f"nb_execution_cache_path={cache}"
+        result["clean_cold"] = summary([sphinx(DOCS, work / "html-cold", "-D", option)])
+    return result, site
+
+
+def measure_tests(repeat: int) -> dict[str, Any]:
+    python = sys.executable
+    runs = [run([python, "-m", "pytest", "docs", "-q"], cwd=ROOT) for _ in range(repeat)]
+    # a page with no examples: everything a run pays before its first example
+    startup = [
+        run([python, "-m", "pytest", "-q", "docs/index.md"], ok=(0, 5), cwd=ROOT)
+        for _ in range(repeat)
+    ]
+    from .harness import RUN
+
+    record = json.loads((ROOT / "build" / "verification" / f"sqlite-{RUN.series}.json").read_text())
+    wall = summary(runs)
+    return {
+        "run": wall,
+        "startup": summary(startup),
+        "examples": record["passed"],
+        "skipped": record["skipped"],
+        "examples_per_second": round(record["passed"] / wall["wall"], 1),
+    }
+
+
+def floor(result_file: str) -> None:
+    """Run every page's snippets with no test machinery; write the time to ``result_file``.
+
+    Each page runs top to bottom in a fresh namespace, as pasted into a fresh interpreter:
+    a ``pycon`` input compiled as the prompt does (its value printed), a ``python`` block
+    as a whole, invisible set-up included, only the snippets a run on SQLite with this
+    SQLAlchemy series runs; an exception is caught and the page goes on. Printed values and
+    the SQL log of ``echo=True`` engines go to stdout, which the caller sends to /dev/null.
+    Parsing the pages and importing SQLAlchemy happen before the clock starts (pytest's
+    start-up imports it too).
+    """
+    import logging
+
+    import sqlalchemy
+    import sqlalchemy.orm  # imported before the clock, as pytest's start-up does
+
+    from .harness import RUN
+    from .snippets import page_snippets
+    from .verification import book_pages
+
+    pages = [
+        (page, [s for s in page_snippets(page) if s.runs_on("sqlite", RUN.series)])
+        for page in book_pages()
+    ]
+    count = unexpected = 0
+    start, cpu = time.perf_counter(), time.process_time()
+    for page, snippets in pages:
+        namespace: dict[str, Any] = {"__name__": "__main__"}
+        for snippet in snippets:
+            count += 1
+            try:
+                try:  # as the prompt runs it, printing an expression's value
+                    code = compile(snippet.source, str(page), "single", dont_inherit=True)
+                except SyntaxError:  # a python block of several statements
+                    code = compile(snippet.source, str(page), "exec", dont_inherit=True)
+                exec(code, namespace)  # noqa: S102 - the page's own code
+            except Exception:  # noqa: BLE001 - pages show exceptions on purpose
+                unexpected += not snippet.raises
+        for value in namespace.values():  # a reader's session ends; its engines close
+            engine = getattr(value, "sync_engine", value)
+            if isinstance(engine, sqlalchemy.Engine):
+                engine.dispose()
+        for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    result = {"seconds": elapsed, "cpu": cpu, "snippets": count, "unexpected_errors": unexpected}
+    Path(result_file).write_text(json.dumps(result))
+
+
+def measure_floor(work: Path, repeat: int) -> dict[str, Any]:
+    runs, last = [], {}
+    for i in range(repeat):
+        out = work / f"floor-{i}.json"
+        process = run(
+            [sys.executable, "-m", "booktools.bench", "--floor", str(out)],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
+        last = json.loads(out.read_text())
+        runs.append({"wall": last["seconds"], "cpu": last["cpu"], "process_wall": process["wall"]})
+    return {
+        "exec": summary(runs),
+        "snippets": last["snippets"],
+        "unexpected_errors": last["unexpected_errors"],
+    }
+
+
+def measure_site(site: Path) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    from .site import BUDGET_GZIPPED_BYTES, CHROMIUM_ARGS, first_load, served
+
+    chromium = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
+    index = (site / "searchindex.js").read_bytes()
+    result: dict[str, Any] = {
+        "budget_gzipped_bytes": BUDGET_GZIPPED_BYTES,
+        "searchindex": {"raw_bytes": len(index), "gzipped_bytes": len(gzip.compress(index, 6))},
+        "first_load": {},
+    }
+    with served(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for chapter in CHAPTERS:
+            context = browser.new_context()
+            load = first_load(context, url + chapter)
+            context.close()
+            result["first_load"][chapter] = {
+                "requests": load.requests,
+                "raw_bytes": load.raw_bytes,
+                "gzipped_bytes": load.gzipped_bytes,
+                "budgeted_gzipped_bytes": load.budgeted_gzipped_bytes,
+            }
+        browser.close()
+    return result
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sphinx": version("sphinx"),
+        "sqlalchemy": version("sqlalchemy"),
+    }
+
+
+def commit() -> str:
+    """The short commit, or "worktree" when the sources differ from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", ".", ":(exclude)bench")
+    return "worktree" if dirty else git("rev-parse", "--short", "HEAD") or "unknown"
+
+
+# --- Reporting (pure) ---------------------------------------------------------------------
+
+
+def budgets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each budget with its measured value, its limit and whether the value is within it."""
+    result = []
+
+    def check(name: str, measured: float, limit: float, how: str) -> None:
+        result.append(
+            {
+                "name": name,
+                "measured": measured,
+                "limit": round(limit, 3),
+                "how": how,
+                "passed": measured <= limit,
+            }
+        )
+
+    build = report.get("build")
+    if build:
+        startup, pages = build["startup"]["wall"], build["pages"]
+        limit = startup + BUILD_SECONDS_PER_PAGE * pages
+        how = f"start-up {startup:.2f} s + {BUILD_SECONDS_PER_PAGE} s × {pages} pages"
+        check("clean build (warm notebook cache), s", build["clean_warm"]["wall"], limit, how)
+        if "clean_warm_parallel" in build:
+            measured = build["clean_warm_parallel"]["wall"]
+            check("… the same with `-j auto`, s", measured, limit, how)
+    tests, floor_ = report.get("tests"), report.get("floor")
+    if tests and floor_:
+        exec_s, startup = floor_["exec"]["wall"], tests["startup"]["wall"]
+        how = f"{TEST_FACTOR} × floor {exec_s:.2f} s + pytest start-up {startup:.2f} s"
+        check("test run, s", tests["run"]["wall"], TEST_FACTOR * exec_s + startup, how)
+    site = report.get("site")
+    if site:
+        for chapter, load in site["first_load"].items():
+            check(
+                f"first load of {chapter}, HTML/CSS/JS/fonts gzipped bytes",
+                load["budgeted_gzipped_bytes"],
+                site["budget_gzipped_bytes"],
+                "the site's budget",
+            )
+    return result
+
+
+def _seconds(stats: dict[str, Any] | None) -> str:
+    if not stats:
+        return "not measured"
+    return f"{stats['wall']:.2f} s (median {stats['wall_median']:.2f}; CPU {stats['cpu']:.2f} s)"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The report as a Markdown table of measures and one of budgets."""
+    m = report["machine"]
+    lines = [
+        f"# Benchmark {report['date']} ({report['commit']})",
+        "",
+        (
+            f"{m['cpus']} CPUs, load average {' '.join(map(str, m['load_average_start']))} at "
+            f"start and {' '.join(map(str, m['load_average_end']))} at the end; Python "
+            f"{m['python']}, Sphinx {m['sphinx']}, SQLAlchemy {m['sqlalchemy']}. Times are the "
+            f"minimum of {report['repeat']} runs, with their median."
+        ),
+        "",
+        "| Measure | Value |",
+        "| --- | --- |",
+    ]
+
+    def row(name: str, value: object) -> None:
+        lines.append(f"| {name} | {value} |")
+
+    build = report.get("build")
+    if build:
+        per_page = build["clean_warm"]["wall"] / build["pages"]
+        row("Pages built", build["pages"])
+        row("Clean build, warm notebook cache", _seconds(build["clean_warm"]))
+        row("… per page", f"{per_page:.3f} s")
+        if "clean_warm_parallel" in build:
+            row("Clean build, warm cache, `-j auto`", _seconds(build["clean_warm_parallel"]))
+        row("Clean build, cold notebook cache (1 run)", _seconds(build.get("clean_cold")))
+        row("Sphinx start-up (two-page project, same configuration)", _seconds(build["startup"]))
+        row(f"Incremental rebuild after touching {TOUCHED}", _seconds(build["incremental"]))
+        row("Peak memory of the build", f"{build['clean_warm']['max_rss_mb']:.0f} MB")
+    tests, floor_ = report.get("tests"), report.get("floor")
+    if tests:
+        row("Test run, `pytest docs -q`", _seconds(tests["run"]))
+        row("Verified examples (skipped)", f"{tests['examples']} ({tests['skipped']})")
+        row("Examples per second", tests["examples_per_second"])
+        row("pytest start-up (a page without examples)", _seconds(tests["startup"]))
+        row("Peak memory of the test run", f"{tests['run']['max_rss_mb']:.0f} MB")
+    if floor_:
+        row("Floor: the snippets with no test machinery", _seconds(floor_["exec"]))
+        row(
+            "… snippets run (unexpected errors)",
+            f"{floor_['snippets']} ({floor_['unexpected_errors']})",
+        )
+    if tests and floor_:
+        row("Test run ÷ floor", f"{tests['run']['wall'] / floor_['exec']['wall']:.1f}")
+    site = report.get("site")
+    if site:
+        for chapter, load in site["first_load"].items():
+            row(
+                f"First load of {chapter}",
+                f"{load['requests']} requests, {load['raw_bytes']:,} B raw, "
+                f"{load['gzipped_bytes']:,} B gzipped; HTML/CSS/JS/fonts "
+                f"{load['budgeted_gzipped_bytes']:,} B gzipped",
+            )
+        index = site["searchindex"]
+        row("Search index", f"{index['raw_bytes']:,} B raw, {index['gzipped_bytes']:,} B gzipped")
+    lines += ["", "| Budget | Measured | Limit | Result |", "| --- | --- | --- | --- |"]
+    for b in report["budgets"]:
+        value = (
+            f"{b['measured']:,.2f}" if isinstance(b["measured"], float) else f"{b['measured']:,}"
+        )
+        limit = f"{b['limit']:,}" if isinstance(b["limit"], int) else f"{b['limit']:,.2f}"
+        verdict = "pass" if b["passed"] else "**fail**"
+        lines.append(f"| {b['name']} | {value} | {limit} ({b['how']}) | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- Command line -------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each timed step")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold-cache build")
+    parser.add_argument("--no-browser", action="store_true", help="skip the first loads")
+    parser.add_argument("--out", type=Path, default=BENCH, help="where to write the report")
+    parser.add_argument("--floor", metavar="FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.floor:
+        floor(args.floor)
+        return 0
+    report: dict[str, Any] = {
+        "date": datetime.date.today().isoformat(),
+        "commit": commit(),
+        "repeat": args.repeat,
+        "machine": machine(),
+    }
+    report["machine"]["load_average_start"] = report["machine"].pop("load_average")
+    with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
+        work = Path(tmp)
+        print("tests ...", flush=True)  # first: the build needs the verification record
+        report["tests"] = measure_tests(args.repeat)
+        print("floor ...", flush=True)
+        report["floor"] = measure_floor(work, args.repeat)
+        print("build ...", flush=True)
+        report["build"], site = measure_build(work, args.repeat, cold=not args.no_cold)
+        if not args.no_browser:
+            print("site ...", flush=True)
+            report["site"] = measure_site(site)
+    report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["budgets"] = budgets(report)
+    history = args.out / "history"
+    history.mkdir(parents=True, exist_ok=True)
+    name = f"{report['date']}-{report['commit']}"
+    (history / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = markdown(report)
+    (args.out / "latest.md").write_text(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
