@@ -73,8 +73,8 @@ def test_only_main_is_published_and_it_is_the_docs_build():
 
 
 def test_changelog_has_a_section_for_the_current_version():
-    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)[1]
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.MULTILINE)[1]
     changelog = (ROOT / "docs" / "changelog.md").read_text()
-    headings = re.findall(r"^## (\S+)", changelog, re.M)
+    headings = re.findall(r"^## (\S+)", changelog, re.MULTILINE)
     assert headings[0] == "Unreleased" or headings[0] == version
     assert version in headings

@@ -12,7 +12,7 @@ from booktools.site import served
 
 def fetch(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url) as response:  # noqa: S310 - our own loopback server
+        with urllib.request.urlopen(url) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
