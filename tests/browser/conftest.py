@@ -24,7 +24,7 @@ CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
 
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
-    return Path(SITE or "")
+    return Path(SITE or "").resolve()
 
 
 @pytest.fixture(scope="session")
