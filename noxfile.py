@@ -20,6 +20,7 @@ import nox
 sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the project on sys.path
 from booktools.bench import SPHINX_OPTIONS
 from booktools.postgres import PostgresUnavailable, throwaway_server
+from booktools.site import CHROMIUM
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"
@@ -72,9 +73,6 @@ def docs(session: nox.Session) -> None:
     build(session)
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 def need_chromium(session: nox.Session) -> None:
     if not Path(CHROMIUM).exists():
         if shutil.which("apt-get") and os.geteuid() == 0:
@@ -90,7 +88,7 @@ def browser(session: nox.Session) -> None:
     build(session, "browser")
     session.run(
         "pytest", "tests/browser", "-p", "xdist", "-n", "2", *session.posargs,
-        env={"BOOK_SITE": HTML, "BOOK_CHROMIUM": CHROMIUM},
+        env={"BOOK_SITE": HTML},
     )
 
 
@@ -110,6 +108,4 @@ def bench(session: nox.Session) -> None:
     """
     need_chromium(session)
     install(session, "bench")
-    session.run(
-        "python", "-m", "booktools.bench", *session.posargs, env={"BOOK_CHROMIUM": CHROMIUM}
-    )
+    session.run("python", "-m", "booktools.bench", *session.posargs)

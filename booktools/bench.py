@@ -91,8 +91,9 @@ def sphinx(source: Path, out: Path, *extra: str) -> dict[str, float]:
 
 def docnames(site: Path) -> list[str]:
     """The pages a build wrote, from its search index."""
-    text = (site / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1 : text.rindex(")")])["docnames"]
+    from .inventory import search_index
+
+    return search_index((site / "searchindex.js").read_text(encoding="utf-8"))["docnames"]
 
 
 def measure_build(work: Path, repeat: int, cold: bool) -> tuple[dict[str, Any], Path]:
@@ -162,12 +163,9 @@ def floor(result_file: str) -> None:
     Parsing the pages and importing SQLAlchemy happen before the clock starts (pytest's
     start-up imports it too).
     """
-    import logging
+    import sqlalchemy.orm  # noqa: F401 - imported before the clock, as pytest's start-up does
 
-    import sqlalchemy
-    import sqlalchemy.orm  # imported before the clock, as pytest's start-up does
-
-    from .harness import RUN
+    from .harness import RUN, end_session
     from .snippets import page_snippets
     from .verification import book_pages
 
@@ -189,12 +187,7 @@ def floor(result_file: str) -> None:
                 exec(code, namespace)  # noqa: S102 - the page's own code
             except Exception:  # noqa: BLE001 - pages show exceptions on purpose
                 unexpected += not snippet.raises
-        for value in namespace.values():  # a reader's session ends; its engines close
-            engine = getattr(value, "sync_engine", value)
-            if isinstance(engine, sqlalchemy.Engine):
-                engine.dispose()
-        for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine"):
-            logging.getLogger(name).setLevel(logging.NOTSET)
+        end_session(namespace)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     result = {"seconds": elapsed, "cpu": cpu, "snippets": count, "unexpected_errors": unexpected}
     Path(result_file).write_text(json.dumps(result))
@@ -221,9 +214,8 @@ def measure_floor(work: Path, repeat: int) -> dict[str, Any]:
 def measure_site(site: Path) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from .site import BUDGET_GZIPPED_BYTES, CHROMIUM_ARGS, first_load, served
+    from .site import BUDGET_GZIPPED_BYTES, CHROMIUM, CHROMIUM_ARGS, first_load, served
 
-    chromium = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
     index = (site / "searchindex.js").read_bytes()
     result: dict[str, Any] = {
         "budget_gzipped_bytes": BUDGET_GZIPPED_BYTES,
@@ -231,7 +223,7 @@ def measure_site(site: Path) -> dict[str, Any]:
         "first_load": {},
     }
     with served(site) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for chapter in CHAPTERS:
             context = browser.new_context()
             load = first_load(context, url + chapter)

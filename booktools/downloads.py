@@ -39,13 +39,14 @@ import nbformat
 import sqlalchemy
 
 from . import inventory
+from .harness import RUN, RUN_TAG
 from .snippets import Snippet, page_snippets
 from .transcript import parse_pycon, split_want
+from .verification import book_pages
 
 DOWNLOADS_DIR = "_downloads"
 BACKEND = "sqlite"
-SERIES = "sqlalchemy-" + ".".join(sqlalchemy.__version__.split(".")[:2])
-_RUN_TAG = re.compile(r"sqlite|postgresql|sqlalchemy-2\.\d+")
+SERIES = RUN.series  # the installed one, whatever the backend of the test run
 
 #: the name of the script's function that prints a value: the first one the page leaves free
 SHOW_NAMES = ("show", "show_value", "print_value")
@@ -111,7 +112,7 @@ class Links:
     def _labels(self) -> dict[str, tuple[str, str]]:
         """``(label)=`` targets of every page: label to (docname, title of the next heading)."""
         labels = {}
-        for path in sorted(self.docs.rglob("*.md")):
+        for path in book_pages(self.docs):
             docname = path.relative_to(self.docs).with_suffix("").as_posix()
             pending = []
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -182,11 +183,11 @@ def clean_markdown(markdown: str, docname: str, links: Links, run_tags: set[str]
                 options[option["name"]] = option["value"]
                 i += 1
             sync = options.get("sync", "")
-            other_run = _RUN_TAG.fullmatch(sync) and sync not in run_tags
+            other_run = RUN_TAG.fullmatch(sync) and sync not in run_tags
             if other_run or directive["name"] in _DROPPED_DIRECTIVES:
                 i = _closing_line(lines, i, fence["fence"]) + 1
                 continue
-            if directive["arg"] and not _RUN_TAG.fullmatch(sync):
+            if directive["arg"] and not RUN_TAG.fullmatch(sync):
                 out += [f"**{_roles(directive['arg'], docname, links)}**", ""]
             open_directives.append(fence["fence"])
             continue

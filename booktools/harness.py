@@ -181,6 +181,16 @@ def recording() -> Iterator[Transcript]:
 # --- Which blocks run where --------------------------------------------------------------
 
 _ONLY = re.compile(r"^[ \t]*%[ \t]*only:[ \t]*(?P<tags>.+?)[ \t]*$")
+#: The tags a ``% only:`` marker may name: a backend or a SQLAlchemy series.
+RUN_TAG = re.compile(r"sqlite|postgresql|sqlalchemy-2\.\d+")
+
+
+def written_for(tags: set[str] | frozenset[str], backend: str, series: str) -> bool:
+    """Whether a block marked with ``tags`` runs on ``backend`` with ``series``: each kind
+    of tag it names (backends, series) must include this run's."""
+    backends = {t for t in tags if not t.startswith("sqlalchemy-")}
+    series_tags = tags - backends
+    return (not backends or backend in backends) and (not series_tags or series in series_tags)
 
 
 def only_tags(example: Example) -> set[str]:
@@ -197,20 +207,19 @@ def only_tags(example: Example) -> set[str]:
 
 
 def skip_unless_for_this_run(example: Example) -> bool:
-    """Skip a block marked for another backend or series; return whether it is marked."""
+    """Skip a block marked for another backend or series; return whether it is marked for
+    a backend."""
     tags = only_tags(example)
-    unknown = {t for t in tags if not re.fullmatch(r"sqlite|postgresql|sqlalchemy-2\.\d+", t)}
+    unknown = {t for t in tags if not RUN_TAG.fullmatch(t)}
     if unknown:
         raise ValueError(f"unknown tag(s) in '% only:' marker: {', '.join(sorted(unknown))}")
-    backends = {t for t in tags if not t.startswith("sqlalchemy-")}
-    series = tags - backends
-    if (backends and RUN.backend not in backends) or (series and RUN.series not in series):
+    if not written_for(tags, RUN.backend, RUN.series):
         reason = (
             f"written for {' and '.join(sorted(tags))}; this run uses {RUN.backend} "
             f"with {RUN.series}"
         )
         raise pytest.skip.Exception(reason, _use_item_location=True)
-    return bool(backends)
+    return any(not t.startswith("sqlalchemy-") for t in tags)
 
 
 def compile_at(source: str, example: Example, line: int, mode: str) -> Any:
@@ -484,19 +493,24 @@ def set_up_page(namespace: dict[str, Any]) -> None:
         _patch_create_engine(_create_engine_on_test_server, _create_async_engine_on_test_server)
 
 
-def tear_down_page(namespace: dict[str, Any]) -> None:
+def end_session(namespace: dict[str, Any]) -> None:
+    """What ending a reader's Python session does: its engines close, its SQL logging stops."""
     for value in list(namespace.values()):
         # an AsyncEngine's pool is its sync_engine's; disposing that needs no event loop
         engine = getattr(value, "sync_engine", value)
         if isinstance(engine, sqlalchemy.Engine):
             engine.dispose()
     namespace.clear()
-    _patch_create_engine(_real_create_engine, _real_create_async_engine)
-    if RUN.url:  # leave the server as the page found it, for the tests that come next
-        _empty_test_database()
     # pages may turn SQL logging on through the logging module; don't let it leak
     for name in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.engine.Engine"):
         logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def tear_down_page(namespace: dict[str, Any]) -> None:
+    end_session(namespace)
+    _patch_create_engine(_real_create_engine, _real_create_async_engine)
+    if RUN.url:  # leave the server as the page found it, for the tests that come next
+        _empty_test_database()
 
 
 def book_sybil(**options: Any) -> Sybil:

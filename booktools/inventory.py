@@ -82,6 +82,11 @@ def download_sdist(version: str, folder: Path) -> Path:
     return folder / name
 
 
+def search_index(text: str) -> dict:
+    """The data of a Sphinx ``searchindex.js``: the JSON inside ``Search.setIndex(...)``."""
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
 def read_docs(sdist: Path) -> tuple[dict, dict[str, list[str]]]:
     """The search index of the sdist's built docs, and the ids of each of its HTML pages."""
     index, anchors = None, {}
@@ -91,8 +96,7 @@ def read_docs(sdist: Path) -> tuple[dict, dict[str, list[str]]]:
             if not path or "/" in top or not member.isfile():
                 continue
             if path == "searchindex.js":
-                text = tar.extractfile(member).read().decode()
-                index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+                index = search_index(tar.extractfile(member).read().decode())
             elif path.endswith(".html") and not path.startswith("_"):
                 page = tar.extractfile(member).read().decode()
                 anchors[path] = sorted(set(re.findall(r'\sid="([^"]+)"', page)))

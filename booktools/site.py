@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.server
+import os
 import posixpath
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ SUB_PATH = "/sqlalchemy-by-example/"
 #: The weight budget of a page's first load: HTML, CSS, JavaScript and fonts, gzipped as a
 #: static host sends them (the browser tests enforce it; the benchmark reports it).
 BUDGET_GZIPPED_BYTES = 150_000
+#: Debian's Chromium, which the browser tests and the benchmark drive (BOOK_CHROMIUM to change).
+CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium phones home at start-up; this machine's closed network refuses it.
 CHROMIUM_ARGS = [
     "--disable-gpu",

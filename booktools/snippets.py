@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sybil import Example
 
-from .harness import book_sybil, only_tags, source_line
+from .harness import book_sybil, only_tags, source_line, written_for
 from .transcript import split_want
 
 
@@ -37,9 +37,7 @@ class Snippet:
     def runs_on(self, backend: str, series: str) -> bool:
         """Whether a run on ``backend`` ("sqlite" or "postgresql") with ``series``
         ("sqlalchemy-2.1", ...) executes this snippet."""
-        backends = {t for t in self.tags if not t.startswith("sqlalchemy-")}
-        series_tags = self.tags - backends
-        return (not backends or backend in backends) and (not series_tags or series in series_tags)
+        return written_for(self.tags, backend, series)
 
 
 def _snippet(example: Example, text: str) -> Snippet | None:

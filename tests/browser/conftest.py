@@ -16,10 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from booktools.site import CHROMIUM_ARGS, served
+from booktools.site import CHROMIUM, CHROMIUM_ARGS, served
 
 SITE = os.environ.get("BOOK_SITE")
-CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
