@@ -9,9 +9,10 @@ the same parsers the harness uses, so that every tool agrees on what a page's co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from sybil import Example
+from sybil import Example, Sybil
 
 from .harness import book_sybil, only_tags, source_line, written_for
 from .transcript import split_want
@@ -72,9 +73,13 @@ def _snippet(example: Example, text: str) -> Snippet | None:
     return None  # a "% skip" marker, which only steers the harness
 
 
+@cache
+def _sybil() -> Sybil:
+    return book_sybil()  # made once: making one inspects the call stack, which is slow
+
+
 def page_snippets(path: Path) -> list[Snippet]:
     """Every snippet of the page at ``path``, in page order."""
-    document = book_sybil().parse(Path(path))
+    document = _sybil().parse(Path(path))
     snippets = (_snippet(example, document.text) for example in document.examples())
     return [snippet for snippet in snippets if snippet is not None]
-
