@@ -16,14 +16,17 @@ and SQL panels are compared only in blocks written for that backend.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import doctest
+import itertools
 import logging
 import os
 import re
 import sys
 import traceback
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -320,9 +323,7 @@ def _difference(
     diff = difflib.unified_diff(
         want, got, f"expected ({page}:{want_line})", "actual", lineterm="", n=len(want) + len(got)
     )
-    first = next(
-        (i for i, (w, g) in enumerate(zip(want, got)) if w != g), min(len(want), len(got))
-    )
+    first = next((i for i, (w, g) in enumerate(zip(want, got)) if w != g), min(len(want), len(got)))
     note = "" if compare_sql else " (SQL not compared on this backend)"
     return (
         f"{page}:{want_line + first}: output differs{note}\n"
@@ -373,11 +374,34 @@ UPDATES = ExampleUpdates()
 # --- Parsers -----------------------------------------------------------------------------
 
 
+class _LexedOnce:
+    """Sybil's MyST code-block lexers, run once per page for all the parsers that share them.
+
+    Sybil runs a parser's lexers over the whole page for each parser; the ``pycon`` and
+    ``python`` parsers look for the same blocks, and lexing is most of collecting a page.
+    """
+
+    def __init__(self, lexers) -> None:
+        self.lexers = lexers
+        self.regions: weakref.WeakKeyDictionary[Document, list[Region]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __call__(self, document: Document) -> list[Region]:
+        if document not in self.regions:
+            self.regions[document] = list(self.lexers(document))
+        return self.regions[document]
+
+
+_CODE_BLOCKS = _LexedOnce(CodeBlockParser(language="any").lexers)
+
+
 class PyconParser(CodeBlockParser):
     """Yields one region per ``>>>`` example of every ``pycon`` block."""
 
     def __init__(self) -> None:
         super().__init__(language="pycon", evaluator=evaluate_pycon)
+        self.lexers = _CODE_BLOCKS
 
     def __call__(self, document):
         for block in super().__call__(document):
@@ -399,6 +423,7 @@ class PyconParser(CodeBlockParser):
 class PythonParser(CodeBlockParser):
     def __init__(self) -> None:
         super().__init__(language="python", evaluator=evaluate_python)
+        self.lexers = _CODE_BLOCKS
 
     def __call__(self, document):
         for block in super().__call__(document):
@@ -417,6 +442,25 @@ _INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
 _RUNNABLE_INFO = re.compile(r"^\s*(\{[\w-]+\}\s*)?(python|pycon)?\s*$")
 
 
+def _literal_blocks(document: Document) -> tuple[list[int], list[int]]:
+    """Where the page's non-runnable fences (``text`` and the like) start, in order, and the
+    furthest any of them up to each one reaches (fences may nest)."""
+    if document not in _LITERAL_BLOCKS:
+        blocks = sorted(
+            (block.start, block.end)
+            for block in RawFencedCodeBlockLexer(_INFO)(document)
+            if not _RUNNABLE_INFO.match(block.lexemes["info"])
+        )
+        reach = list(itertools.accumulate((end for _, end in blocks), max))
+        _LITERAL_BLOCKS[document] = ([start for start, _ in blocks], reach)
+    return _LITERAL_BLOCKS[document]
+
+
+_LITERAL_BLOCKS: weakref.WeakKeyDictionary[Document, tuple[list[int], list[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def outside_literal_blocks(parser):
     """Wrap a parser so that it ignores what stands inside ``text`` (or other) fences.
 
@@ -425,13 +469,10 @@ def outside_literal_blocks(parser):
     """
 
     def parse(document: Document):
-        literal = [
-            (block.start, block.end)
-            for block in RawFencedCodeBlockLexer(_INFO)(document)
-            if not _RUNNABLE_INFO.match(block.lexemes["info"])
-        ]
+        starts, reach = _literal_blocks(document)
         for region in parser(document):
-            if not any(start < region.start < end for start, end in literal):
+            before = bisect.bisect_left(starts, region.start)  # the blocks that start before it
+            if not (before and reach[before - 1] > region.start):
                 yield region
 
     return parse

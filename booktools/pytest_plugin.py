@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -40,15 +41,23 @@ def _is_page(nodeid: str) -> bool:
     return nodeid.startswith("docs/")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    # Python's cyclic garbage collector walks every object it tracks, each time it runs;
+    # freezing moves the ones that live for the whole run (modules, SQLAlchemy, pytest's
+    # plugins and, below, the collected pages) out of its way. Objects the pages make are
+    # not frozen, so cycles among them are still found, and their __del__ methods run.
+    gc.freeze()
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.freeze()
     collected = {item.path for item in session.items if _is_page(item.nodeid)}
-    sybil = book_sybil(path=str(verification.PAGES))
-    missing = [
-        page
-        for page in verification.book_pages()
-        if page not in collected and _has_examples(sybil, page)
-    ]
-    _run.complete = bool(collected) and not missing
+    unvisited = [page for page in verification.book_pages() if page not in collected]
+    if unvisited:
+        sybil = book_sybil(path=str(verification.PAGES))
+        unvisited = [page for page in unvisited if _has_examples(sybil, page)]
+    _run.complete = bool(collected) and not unvisited
 
 
 def _has_examples(sybil: Sybil, page: Path) -> bool:
@@ -81,9 +90,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter:
             reporter.write_line(f"updated expected output in {os.path.relpath(path)}")
     if _run.complete and _run.counts["failed"] == 0 and exitstatus == 0:
-        path = verification.write_record(
-            RUN.backend, _backend_version(), RUN.series, _run.counts
-        )
+        path = verification.write_record(RUN.backend, _backend_version(), RUN.series, _run.counts)
         if reporter:
             reporter.ensure_newline()
             reporter.write_line(f"verification record: {os.path.relpath(path)}")

@@ -65,3 +65,33 @@ def test_runs_on_follows_the_only_markers(tmp_path):
     assert not marked.runs_on("postgresql", "sqlalchemy-2.1")
     assert not marked.runs_on("sqlite", "sqlalchemy-2.0")
     assert page_snippets(page)[0].runs_on("postgresql", "sqlalchemy-2.0")
+
+
+NESTED = """\
+# Markup, shown
+
+`````markdown
+```pycon
+>>> shown_not_run = 1
+```
+
+````text
+an inner literal block
+````
+
+```pycon
+>>> also_shown_not_run = 2
+```
+`````
+
+```pycon
+>>> run = 3
+```
+"""
+
+
+def test_code_inside_a_literal_block_is_text_however_deep(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(NESTED, encoding="utf-8")
+
+    assert [s.source for s in page_snippets(page)] == ["run = 3\n"]
