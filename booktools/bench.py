@@ -8,7 +8,8 @@ measures, in one run, and writes ``bench/history/<date>-<commit>.json`` and
 * **build**: a clean build of the whole book (fresh output directory; the executed notebook
   page from its jupyter-cache, "warm"; and once with an empty cache, "cold"), with the
   flags of ``nox -s docs``; Sphinx's start-up, a build of a two-page project with the book's
-  configuration; an incremental rebuild after one page's modification time changes;
+  configuration; an incremental rebuild after one page's modification time changes; the
+  build floor, the same pages with Sphinx, MyST and sphinx-design alone;
 * **tests**: ``pytest docs -q``, the examples it verified, and pytest's start-up (a run
   that selects a page without examples: interpreter, plugins, the harness, SQLAlchemy);
 * **floor**: the same snippets run with no test machinery, page by page in fresh
@@ -46,6 +47,15 @@ PARALLEL = ["-j", "auto"]  # measured too: every extension declares itself paral
 CHAPTERS = ["core/engines.html", "orm/session.html", "orm/loading.html"]
 TOUCHED = "core/engines.md"  # the page whose change the incremental rebuild measures
 BUILD_SECONDS_PER_PAGE = 0.1
+#: The build floor's configuration: what any Sphinx book of these pages pays, whatever its
+#: theme and extensions (the directives and roles it lacks only warn, and cost less).
+FLOOR_CONF = """\
+extensions = ["myst_parser", "sphinx_design"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+exclude_patterns = ["_build"]
+html_theme = "basic"
+"""
 TEST_FACTOR = 1.5
 MB = 1024 * 1024
 
@@ -108,11 +118,42 @@ def measure_build(work: Path, repeat: int, cold: bool) -> tuple[dict[str, Any], 
         clean.append(sphinx(DOCS, work / f"html-{i}"))
         parallel.append(sphinx(DOCS, work / f"html-parallel-{i}", *PARALLEL))
     site = work / f"html-{repeat - 1}"
+    conf = work / "floor-conf"
+    conf.mkdir()
+    (conf / "conf.py").write_text(FLOOR_CONF)
+    floor_startup, floor_build = [], []
+    for i in range(repeat):  # no -W: the book's own directives and roles are unknown here
+        floor_options = ["-b", "html", "-q", "-c", str(conf)]
+        floor_startup.append(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sphinx",
+                    *floor_options,
+                    str(empty),
+                    str(work / f"floor-empty-{i}"),
+                ]
+            )
+        )
+        floor_build.append(
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sphinx",
+                    *floor_options,
+                    str(DOCS),
+                    str(work / f"floor-{i}"),
+                ]
+            )
+        )
     result: dict[str, Any] = {
         "pages": len(docnames(site)),
         "startup": summary(startup),
         "clean_warm": summary(clean),
         "clean_warm_parallel": summary(parallel),
+        "floor": {"startup": summary(floor_startup), "build": summary(floor_build)},
     }
     page = DOCS / TOUCHED
     stat = page.stat()
@@ -307,6 +348,10 @@ def budgets(report: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
+def _per_page(build: dict[str, Any], startup: dict[str, Any], pages: int) -> float:
+    return (build["wall"] - startup["wall"]) / pages
+
+
 def _seconds(stats: dict[str, Any] | None) -> str:
     if not stats:
         return "not measured"
@@ -345,6 +390,21 @@ def markdown(report: dict[str, Any]) -> str:
         row("Sphinx start-up (two-page project, same configuration)", _seconds(build["startup"]))
         row(f"Incremental rebuild after touching {TOUCHED}", _seconds(build["incremental"]))
         row("Peak memory of the build", f"{build['clean_warm']['max_rss_mb']:.0f} MB")
+        build_floor = build.get("floor")
+        if build_floor:
+            row(
+                "Build floor: the same pages with Sphinx, MyST and sphinx-design alone",
+                _seconds(build_floor["build"]),
+            )
+            row("… its start-up (the two-page project)", _seconds(build_floor["startup"]))
+            row(
+                "… per page beyond its start-up",
+                f"{_per_page(build_floor['build'], build_floor['startup'], build['pages']):.3f} s",
+            )
+            row(
+                "Clean build per page beyond start-up (warm notebook cache)",
+                f"{_per_page(build['clean_warm'], build['startup'], build['pages']):.3f} s",
+            )
     tests, floor_ = report.get("tests"), report.get("floor")
     if tests:
         row("Test run, `pytest docs -q`", _seconds(tests["run"]))

@@ -28,6 +28,7 @@ def report(build_s: float = 4.0, test_s: float = 3.0, weight: int = 90_000) -> d
             "startup": stats(2.0),
             "clean_warm": stats(build_s, rss=250.0),
             "incremental": stats(1.5),
+            "floor": {"startup": stats(0.5), "build": stats(1.5)},
         },
         "tests": {
             "run": stats(test_s),
@@ -94,6 +95,9 @@ def test_markdown_table():
     assert "| … per page | 0.200 s |" in table
     assert "| Clean build, cold notebook cache (1 run) | not measured |" in table
     assert "| Test run ÷ floor | 3.0 |" in table
+    # (1.5 s - 0.5 s) / 20 pages for the floor, (4 s - 2 s) / 20 pages for the book
+    assert "| … per page beyond its start-up | 0.050 s |" in table
+    assert "| Clean build per page beyond start-up (warm notebook cache) | 0.100 s |" in table
     assert (
         "| test run, s | 3.00 | 2.50 (1.5 × floor 1.00 s + pytest start-up 1.00 s) | **fail** |"
     ) in table
