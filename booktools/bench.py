@@ -94,9 +94,11 @@ def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
     return result
 
 
-def sphinx(source: Path, out: Path, *extra: str) -> dict[str, float]:
+def sphinx(
+    source: Path, out: Path, *extra: str, options: list[str] = SPHINX_OPTIONS
+) -> dict[str, float]:
     python = sys.executable
-    return run([python, "-m", "sphinx", *SPHINX_OPTIONS, "-q", *extra, str(source), str(out)])
+    return run([python, "-m", "sphinx", *options, "-q", *extra, str(source), str(out)])
 
 
 def docnames(site: Path) -> list[str]:
@@ -121,32 +123,14 @@ def measure_build(work: Path, repeat: int, cold: bool) -> tuple[dict[str, Any], 
     conf = work / "floor-conf"
     conf.mkdir()
     (conf / "conf.py").write_text(FLOOR_CONF)
+    floor_options = ["-b", "html"]  # no -W: the book's own directives and roles are unknown
     floor_startup, floor_build = [], []
-    for i in range(repeat):  # no -W: the book's own directives and roles are unknown here
-        floor_options = ["-b", "html", "-q", "-c", str(conf)]
+    for i in range(repeat):
         floor_startup.append(
-            run(
-                [
-                    sys.executable,
-                    "-m",
-                    "sphinx",
-                    *floor_options,
-                    str(empty),
-                    str(work / f"floor-empty-{i}"),
-                ]
-            )
+            sphinx(empty, work / f"floor-empty-{i}", "-c", str(conf), options=floor_options)
         )
         floor_build.append(
-            run(
-                [
-                    sys.executable,
-                    "-m",
-                    "sphinx",
-                    *floor_options,
-                    str(DOCS),
-                    str(work / f"floor-{i}"),
-                ]
-            )
+            sphinx(DOCS, work / f"floor-{i}", "-c", str(conf), options=floor_options)
         )
     result: dict[str, Any] = {
         "pages": len(docnames(site)),

@@ -374,26 +374,31 @@ UPDATES = ExampleUpdates()
 # --- Parsers -----------------------------------------------------------------------------
 
 
-class _LexedOnce:
-    """Sybil's MyST code-block lexers, run once per page for all the parsers that share them.
+def _once_per_page(function):
+    """``function(document)``, computed once per page and kept as long as the page is.
 
-    Sybil runs a parser's lexers over the whole page for each parser; the ``pycon`` and
-    ``python`` parsers look for the same blocks, and lexing is most of collecting a page.
+    Sybil runs each parser's lexers over the whole page; the ``pycon`` and ``python``
+    parsers look for the same blocks, and each parser is wrapped by the same literal-block
+    check, so sharing their lexing makes collecting a page several times cheaper.
     """
+    results: weakref.WeakKeyDictionary[Document, Any] = weakref.WeakKeyDictionary()
 
-    def __init__(self, lexers) -> None:
-        self.lexers = lexers
-        self.regions: weakref.WeakKeyDictionary[Document, list[Region]] = (
-            weakref.WeakKeyDictionary()
-        )
+    def once(document: Document):
+        if document not in results:
+            results[document] = function(document)
+        return results[document]
 
-    def __call__(self, document: Document) -> list[Region]:
-        if document not in self.regions:
-            self.regions[document] = list(self.lexers(document))
-        return self.regions[document]
+    return once
 
 
-_CODE_BLOCKS = _LexedOnce(CodeBlockParser(language="any").lexers)
+_MYST_CODE_BLOCK_LEXERS = CodeBlockParser(language="any").lexers
+
+
+@_once_per_page
+def _code_blocks(document: Document) -> list[Region]:
+    """Every code block of the page, as Sybil's MyST lexers find them (the pycon and python
+    parsers keep their own language's)."""
+    return list(_MYST_CODE_BLOCK_LEXERS(document))
 
 
 class PyconParser(CodeBlockParser):
@@ -401,7 +406,7 @@ class PyconParser(CodeBlockParser):
 
     def __init__(self) -> None:
         super().__init__(language="pycon", evaluator=evaluate_pycon)
-        self.lexers = _CODE_BLOCKS
+        self.lexers = _code_blocks
 
     def __call__(self, document):
         for block in super().__call__(document):
@@ -423,7 +428,7 @@ class PyconParser(CodeBlockParser):
 class PythonParser(CodeBlockParser):
     def __init__(self) -> None:
         super().__init__(language="python", evaluator=evaluate_python)
-        self.lexers = _CODE_BLOCKS
+        self.lexers = _code_blocks
 
     def __call__(self, document):
         for block in super().__call__(document):
@@ -442,23 +447,17 @@ _INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
 _RUNNABLE_INFO = re.compile(r"^\s*(\{[\w-]+\}\s*)?(python|pycon)?\s*$")
 
 
+@_once_per_page
 def _literal_blocks(document: Document) -> tuple[list[int], list[int]]:
     """Where the page's non-runnable fences (``text`` and the like) start, in order, and the
     furthest any of them up to each one reaches (fences may nest)."""
-    if document not in _LITERAL_BLOCKS:
-        blocks = sorted(
-            (block.start, block.end)
-            for block in RawFencedCodeBlockLexer(_INFO)(document)
-            if not _RUNNABLE_INFO.match(block.lexemes["info"])
-        )
-        reach = list(itertools.accumulate((end for _, end in blocks), max))
-        _LITERAL_BLOCKS[document] = ([start for start, _ in blocks], reach)
-    return _LITERAL_BLOCKS[document]
-
-
-_LITERAL_BLOCKS: weakref.WeakKeyDictionary[Document, tuple[list[int], list[int]]] = (
-    weakref.WeakKeyDictionary()
-)
+    blocks = sorted(
+        (block.start, block.end)
+        for block in RawFencedCodeBlockLexer(_INFO)(document)
+        if not _RUNNABLE_INFO.match(block.lexemes["info"])
+    )
+    reach = list(itertools.accumulate((end for _, end in blocks), max))
+    return [start for start, _ in blocks], reach
 
 
 def outside_literal_blocks(parser):
