@@ -18,9 +18,9 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the project on sys.path
-from booktools.bench import SPHINX_OPTIONS
-from booktools.postgres import PostgresUnavailable, throwaway_server
-from booktools.site import CHROMIUM
+from booktools.bench.measure import SPHINX_OPTIONS
+from booktools.site.server import CHROMIUM
+from booktools.verify.postgres import PostgresUnavailable, throwaway_server
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"
@@ -35,7 +35,7 @@ def install(session: nox.Session, *groups: str, series: str = "2.1") -> None:
     session.install(*requirements, SERIES[series])
     # The inventory of the installed SQLAlchemy's API docs, for the links to them: made from
     # its source distribution on the package index (downloaded once, into build/).
-    session.run("python", "-m", "booktools.inventory")
+    session.run("python", "-m", "booktools.sphinxext.inventory")
 
 
 @nox.session

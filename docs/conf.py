@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from sphinx.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # booktools: the SQL panels and the "verified with" directive
+sys.path.insert(0, str(ROOT))  # booktools.sphinxext: the book's own Sphinx extensions
 
-from booktools import inventory
+from booktools.sphinxext import inventory
 
 project = "SQLAlchemy by Example"
 author = "The SQLAlchemy by Example authors"
@@ -29,13 +29,16 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx_copybutton",
     "sphinx_design",
-    "booktools.sphinx_ext",
-    "booktools.api_links",
-    "booktools.theme",
+    "booktools.sphinxext.sql_panels",  # SQL panels in pycon blocks
+    "booktools.sphinxext.verified_with",  # what the book was verified with
+    "booktools.sphinxext.pages",  # every page read by the page model: tags checked
+    "booktools.sphinxext.highlighting",  # one Pygments formatter per set of options
+    "booktools.sphinxext.api_links",
+    "booktools.sphinxext.theme",
     "notfound.extension",
     "sphinx_sitemap",
     "sphinxext.opengraph",
-    "booktools.downloads",  # each page with snippets as a notebook and a script
+    "booktools.sphinxext.downloads",  # each page with snippets as a notebook and a script
 ]
 
 exclude_patterns = ["_build"]
@@ -59,7 +62,7 @@ nb_execution_cache_path = str(
 # offline against that version's own docs: its API through intersphinx, with an inventory made
 # from its source distribution, e.g. {py:func}`create_engine() <sqlalchemy.create_engine>`
 # (and inline code naming an API object links by itself); its narrative pages with the
-# {sqla} role, e.g. {sqla}`Cascades <orm/cascades.html>`. See booktools/api_links.py.
+# {sqla} role, e.g. {sqla}`Cascades <orm/cascades.html>`. See booktools/sphinxext/api_links.py.
 SQLALCHEMY_DOCS = inventory.local_docs()
 if not SQLALCHEMY_DOCS.inventory.exists() or not SQLALCHEMY_DOCS.anchors.exists():
     raise ConfigError(

@@ -1,4 +1,4 @@
-"""booktools.api_links: which inline code links to the API docs, and the checked {sqla} role."""
+"""booktools.sphinxext.api_links: which inline code links to the API docs, and the checked {sqla} role."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sphinx.application import Sphinx
 
-from booktools import inventory
-from booktools.api_links import ApiNames
+from booktools.sphinxext import inventory
+from booktools.sphinxext.api_links import ApiNames
 
 OBJECTS = {
     "sqlalchemy.orm": "py:module",
@@ -130,7 +130,7 @@ def test_build(tmp_path: Path) -> None:
     }
     (tmp_path / "anchors.json").write_text(json.dumps(anchors))
     (src / "conf.py").write_text(
-        "extensions = ['booktools.api_links']\n"
+        "extensions = ['booktools.sphinxext.api_links']\n"
         "nitpicky = True\n"
         "intersphinx_mapping = {'sqlalchemy': ('https://docs.sqlalchemy.org/en/21/', "
         f"{str(tmp_path / 'objects.inv')!r})}}\n"

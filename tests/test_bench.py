@@ -1,9 +1,9 @@
-"""The benchmark's arithmetic and its report (booktools/bench.py); it measures nothing here."""
+"""The benchmark's arithmetic and its report (booktools/bench/measure.py); it measures nothing here."""
 
 from __future__ import annotations
 
-from booktools.bench import budgets, markdown, summary
-from booktools.site import BUDGET_GZIPPED_BYTES
+from booktools.bench.measure import budgets, markdown, summary
+from booktools.site.server import BUDGET_GZIPPED_BYTES
 
 
 def stats(wall: float, rss: float = 100.0) -> dict:

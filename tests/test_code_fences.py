@@ -10,70 +10,43 @@ The one exception is ``{code-cell}`` on a page that the build executes as a note
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
-from sybil import Document
-from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
-from booktools.verification import book_pages
+from booktools.pages import book_pages, parse_page
+from booktools.pages.model import CODE_DIRECTIVES, RUNNABLE
 
-RUNNABLE = {"python", "pycon"}
 PYTHON_LIKE = {
     "py", "py3", "python3", "python2", "pycon3", "ipython", "ipython3", "ipython2",
     "pytb", "py3tb", "pytb3", "default", "ipythonconsole",
 }
-CODE_DIRECTIVES = {"code-block", "code", "sourcecode", "code-cell"}
-COLON_CODE_DIRECTIVE = re.compile(r"^[ \t]*:{3,}\{(?:code-block|code|sourcecode|code-cell)\}", re.MULTILINE)
-INFO = re.compile(r"(?P<info>[^\n]*)$\n", re.MULTILINE)
 #: the MyST-NB execution modes that run a text notebook (docs/conf.py sets "off" for the rest)
 EXECUTING_MODES = {"auto", "cache", "force", "inline"}
 
 
-def front_matter(text: str) -> dict:
-    match = re.match(r"---\n(.*?)^---$", text, re.DOTALL | re.MULTILINE)
-    return (yaml.safe_load(match[1]) or {}) if match else {}
-
-
-def executes_as_notebook(text: str) -> bool:
+def executes_as_notebook(front_matter: str) -> bool:
     """Whether the build executes the page's ``{code-cell}`` blocks: a MyST-NB text
     notebook with a kernel whose front matter turns execution on for itself."""
-    meta = front_matter(text)
+    meta = yaml.safe_load(front_matter) or {} if front_matter else {}
     mode = (meta.get("mystnb") or {}).get("execution_mode")
     return meta.get("file_format") == "mystnb" and "kernelspec" in meta and mode in EXECUTING_MODES
 
 
-def language(info: str) -> tuple[str | None, str]:
-    """(directive or None, language) of a fence's info string."""
-    match = re.match(r"\s*(?:\{(?P<directive>[\w-]+)\})?\s*(?P<language>\S*)", info)
-    return match["directive"], match["language"].lower()
-
-
 def uncollected_blocks(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    document = Document(text, str(path))
-    blocks = list(RawFencedCodeBlockLexer(INFO)(document))
-    is_notebook = executes_as_notebook(text)
-    literal = [
-        (b.start, b.end)
-        for b in blocks
-        if language(b.lexemes["info"])[0] is None
-        and language(b.lexemes["info"])[1] not in RUNNABLE | PYTHON_LIKE | {""}
-    ]
-    def where(position: int) -> str:
-        return f"{path.relative_to(path.parents[1])}:{text.count(chr(10), 0, position) + 1}"
-
+    page = parse_page(path)
+    is_notebook = executes_as_notebook(page.front_matter)
+    where = str(path.relative_to(path.parents[1]))
     problems = []
-    for block in blocks:
-        if any(start < block.start < end for start, end in literal):
-            continue  # a fence shown inside a ```text example is itself text
-        directive, lang = language(block.lexemes["info"])
-        at = where(block.start)
-        if directive is None and lang == "":
+    for fence in page.fences:  # the page model never looks inside a literal block
+        directive, lang = fence.directive, fence.language
+        at = f"{where}:{fence.line}"
+        if fence.marker == ":::" and directive in CODE_DIRECTIVES:
+            problems.append(f"{at}: a :::-fenced code directive is never run")
+        elif directive is None and lang == "":
             problems.append(f"{at}: a fence without a language (use python, pycon or text)")
-        elif directive in CODE_DIRECTIVES and directive == "code-cell" and not is_notebook:
+        elif directive == "code-cell" and not is_notebook:
             problems.append(
                 f"{at}: {{code-cell}} is never run on a page that the build does not execute "
                 "(front matter: file_format: mystnb, a kernelspec, mystnb: execution_mode: cache)"
@@ -83,9 +56,6 @@ def uncollected_blocks(path: Path) -> list[str]:
                 problems.append(f"{at}: {{{directive}}} {lang} is never run; use pycon or python")
         elif directive is None and lang in PYTHON_LIKE:
             problems.append(f"{at}: ```{lang} is never run; use ```python or ```pycon")
-    for match in COLON_CODE_DIRECTIVE.finditer(text):
-        if not any(start < match.start() < end for start, end in literal):
-            problems.append(f"{where(match.start())}: a :::-fenced code directive is never run")
     return problems
 
 

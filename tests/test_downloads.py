@@ -1,4 +1,4 @@
-"""booktools.downloads: every page's notebook and script run from top to bottom.
+"""booktools.sphinxext.downloads: every page's notebook and script run from top to bottom.
 
 The downloads target SQLite and the installed SQLAlchemy series, so the nox ``tests``
 sessions run them for both series; on a server run (``BOOK_DATABASE_URL`` set) running
@@ -17,8 +17,9 @@ import nbclient
 import nbformat
 import pytest
 
-from booktools import inventory
-from booktools.downloads import (
+from booktools.pages import book_pages
+from booktools.sphinxext import inventory
+from booktools.sphinxext.downloads import (
     SERIES,
     Links,
     chapter_cells,
@@ -28,8 +29,6 @@ from booktools.downloads import (
     script,
     write_downloads,
 )
-from booktools.harness import DATABASE_URL_VARIABLE
-from booktools.verification import book_pages
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 CONF = runpy.run_path(str(DOCS / "conf.py"))
@@ -47,7 +46,7 @@ PAGES = [
     if any(c.kind == "code" for c in chapter_cells(page, docname(page), LINKS))
 ]
 on_server = pytest.mark.skipif(
-    bool(os.environ.get(DATABASE_URL_VARIABLE)),
+    bool(os.environ.get("BOOK_DATABASE_URL")),
     reason="the downloads target SQLite; the SQLite runs of the suite execute them",
 )
 
@@ -153,7 +152,7 @@ TABS = """\
 (my-label)=
 ## Heading
 
-% only: sqlite
+% a comment, which goes
 ::::{tab-set}
 :::{tab-item} SQLite
 :sync: sqlite
@@ -201,14 +200,12 @@ printed
 ::::{tab-set}
 :::{tab-item} SQLAlchemy 2.0
 :sync: sqlalchemy-2.0
-% only: sqlalchemy-2.0
 ```pycon
 >>> old = True
 ```
 :::
 :::{tab-item} SQLAlchemy 2.1
 :sync: sqlalchemy-2.1
-% only: sqlalchemy-2.1
 ```pycon
 >>> new = True
 ```

@@ -87,8 +87,8 @@ def run_page(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.delenv("BOOK_DATABASE_URL", raising=False)
     pytester.makeconftest(
-        "from booktools.harness import book_sybil\n"
-        "pytest_plugins = ['booktools.pytest_plugin']\n"
+        "from booktools.verify.collect import book_sybil\n"
+        "pytest_plugins = ['booktools.verify.plugin']\n"
         f"pytest_collect_file = book_sybil(path={str(pytester.path)!r}).pytest()\n"
     )
 

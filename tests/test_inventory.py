@@ -1,4 +1,4 @@
-"""booktools.inventory: an objects.inv from the built docs in SQLAlchemy's sdist, offline."""
+"""booktools.sphinxext.inventory: an objects.inv from the built docs in SQLAlchemy's sdist, offline."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sphinx.util.inventory import InventoryFile
 
-from booktools import inventory
+from booktools.sphinxext import inventory
 
 # The shape of Sphinx's searchindex.js: objects grouped by prefix, anchors shortened to ""
 # (the full name) or "-" (role-fullname), names HTML-escaped, a title per page.

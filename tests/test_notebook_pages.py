@@ -27,9 +27,8 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from test_code_fences import executes_as_notebook
 
-from booktools.harness import book_sybil
-from booktools.transcript import split_want
-from booktools.verification import PAGES, book_pages
+from booktools.pages import DOCS as PAGES
+from booktools.pages import book_pages, read_page
 
 LOADING = PAGES / "orm" / "loading.md"
 PERFORMANCE = PAGES / "orm" / "performance.md"
@@ -42,7 +41,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def notebook_pages() -> list[Path]:
-    return [page for page in book_pages() if executes_as_notebook(page.read_text("utf-8"))]
+    return [page for page in book_pages() if executes_as_notebook(read_page(page).front_matter)]
 
 
 @functools.cache
@@ -115,10 +114,8 @@ def verified_loading_counts() -> dict[str, set[int]]:
     """For each strategy, the SELECT counts printed by count_selects() in the loading
     chapter's verified examples of the customer report."""
     counts: dict[str, set[int]] = {}
-    for example in book_sybil().parse(LOADING).examples():
-        if getattr(example.region.evaluator, "__name__", "") != "evaluate_pycon":
-            continue
-        source = example.parsed.source
+    for step in (step for block in read_page(LOADING).code for step in block.steps):
+        source = step.source
         match = REPORT.search(source)
         if not (match and "count_selects()" in source and "report(" in source):
             continue
@@ -126,7 +123,7 @@ def verified_loading_counts() -> dict[str, set[int]]:
             continue  # raiseload, noload: not measured by the performance chapter
         printed = [
             line
-            for segment in split_want(example.parsed.want)
+            for segment in step.expected
             if segment.kind == "out"
             for line in segment.lines
         ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from booktools.postgres import PostgresUnavailable, server_bindir
+from booktools.verify.postgres import PostgresUnavailable, server_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ except PostgresUnavailable as missing:
 # Starts a server, prints its port, then waits to be interrupted.
 HOLD_SERVER = """
 import time
-from booktools.postgres import throwaway_server
+from booktools.verify.postgres import throwaway_server
 with throwaway_server() as url:
     print(url.rsplit(":", 1)[1].split("/")[0], flush=True)
     time.sleep(60)

@@ -1,4 +1,4 @@
-"""booktools.site: the built site served from a sub-path, as GitHub Pages serves it."""
+"""booktools.site.server: the built site served from a sub-path, as GitHub Pages serves it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from booktools.site import served
+from booktools.site.server import served
 
 
 def fetch(url: str) -> tuple[int, str]:

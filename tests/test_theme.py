@@ -1,6 +1,6 @@
-"""booktools.theme: the theme's icons drawn from a small stylesheet instead of FontAwesome."""
+"""booktools.sphinxext.theme: the theme's icons drawn from a small stylesheet instead of FontAwesome."""
 
-from booktools.theme import fontawesome_outlines, icons_css, icons_in, without_icon_rules
+from booktools.sphinxext.theme import fontawesome_outlines, icons_css, icons_in, without_icon_rules
 
 
 def test_outlines_come_from_the_installed_theme_with_their_aliases():

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from booktools.site import CHROMIUM, CHROMIUM_ARGS, served
+from booktools.site.server import CHROMIUM, CHROMIUM_ARGS, served
 
 SITE = os.environ.get("BOOK_SITE")
 

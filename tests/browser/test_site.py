@@ -16,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from booktools.site import BUDGET_GZIPPED_BYTES, first_load
-from booktools.snippets import page_snippets
+from booktools.pages import read_page
+from booktools.site.server import BUDGET_GZIPPED_BYTES, first_load
 
 if not os.environ.get("BOOK_SITE"):
     pytest.skip(
@@ -177,7 +177,7 @@ def test_copy_buttons_copy_exactly_the_input_and_it_runs(browser, base_url):
     page's code, prompts and output stripped, and that code runs in a fresh Python,
     raising only where the page shows an error."""
     chapter = "orm/joins"
-    snippets = page_snippets(DOCS / f"{chapter}.md")
+    snippets = read_page(DOCS / f"{chapter}.md").snippets()
     assert not any(s.tags for s in snippets)  # one version of each block: no tabs to pick
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()

@@ -1,10 +1,10 @@
-"""booktools.sphinx_ext: what the book's Sphinx extension changes in Sphinx's highlighting."""
+"""booktools.sphinxext.highlighting: what the book changes in Sphinx's highlighting."""
 
 from types import SimpleNamespace
 
 from sphinx.highlighting import PygmentsBridge
 
-from booktools.sphinx_ext import reuse_formatters
+from booktools.sphinxext.highlighting import reuse_formatters
 
 BLOCKS = [
     ("total = 1\n", "python", {}),

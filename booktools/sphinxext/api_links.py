@@ -1,7 +1,7 @@
 """Sphinx extension: SQLAlchemy names in the prose link to the official API documentation.
 
 Two things, both checked at build time against the documentation of the SQLAlchemy version
-the book is built with (see :mod:`booktools.inventory`, which makes its inventory):
+the book is built with (see :mod:`booktools.sphinxext.inventory`, which makes its inventory):
 
 * **Automatic links.** Inline code in prose, such as ```Session.execute()``` or
   ```selectinload```, becomes an intersphinx reference when its text, less a trailing

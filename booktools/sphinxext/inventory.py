@@ -7,7 +7,7 @@ source distribution on the package index carries the *built* HTML documentation,
 Sphinx's search index (``doc/searchindex.js``), which lists every documented Python object
 with its page and anchor, and every page. This module turns that into an ``objects.inv``::
 
-    python -m booktools.inventory
+    python -m booktools.sphinxext.inventory
 
 It downloads the sdist of the installed SQLAlchemy with pip (once, into
 ``build/sqlalchemy-docs/<version>/``), then writes next to it
@@ -15,7 +15,7 @@ It downloads the sdist of the installed SQLAlchemy with pip (once, into
 * ``objects.inv``: the ``py`` objects (classes, functions, methods, attributes, ...) with
   their roles and anchors, and a ``std:doc`` entry per page;
 * ``anchors.json``: every page and the ids in it, which the ``{sqla}`` role checks links to
-  narrative sections against (see :mod:`booktools.api_links`).
+  narrative sections against (see :mod:`booktools.sphinxext.api_links`).
 
 Nothing third-party is committed: both files are derived, under ``build/``.
 """
@@ -35,9 +35,9 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import NamedTuple
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "sqlalchemy-docs"
-COMMAND = "python -m booktools.inventory"
+COMMAND = "python -m booktools.sphinxext.inventory"
 
 
 class Entry(NamedTuple):

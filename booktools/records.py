@@ -15,18 +15,15 @@ import platform
 import sqlite3
 from pathlib import Path
 
+from .pages import book_pages
+
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "build" / "verification"
-PAGES = ROOT / "docs"
-
-
-def book_pages(docs: Path = PAGES) -> list[Path]:
-    return sorted(p for p in docs.rglob("*.md") if "_build" not in p.relative_to(docs).parts)
 
 
 def sources_digest() -> str:
     """A fingerprint of everything whose change could change a test outcome."""
-    files = book_pages() + sorted((ROOT / "booktools").glob("*.py"))
+    files = book_pages() + sorted((ROOT / "booktools").rglob("*.py"))
     files += sorted((ROOT / "examples").rglob("*.py"))
     digest = hashlib.sha256()
     for path in files:

@@ -1,7 +1,7 @@
 """Every page with snippets, downloadable as a Jupyter notebook and as a Python script.
 
 The files are generated at build time from the page itself, with the snippets that
-:func:`booktools.snippets.page_snippets` finds: the prose between snippets becomes Markdown
+:mod:`booktools.pages` finds: the prose between snippets becomes Markdown
 cells (comments in the script), each snippet's input becomes code, in page order. They
 target what a reader runs by default, SQLite and the SQLAlchemy series installed when they
 are generated: blocks and tabs written for another backend or series are left out.
@@ -38,15 +38,14 @@ import jupytext
 import nbformat
 import sqlalchemy
 
+from booktools.pages import RUN_TAG, Page, Snippet, book_pages, parse_page, read_page
+
 from . import inventory
-from .harness import RUN, RUN_TAG
-from .snippets import Snippet, page_snippets
-from .transcript import parse_pycon, split_want
-from .verification import book_pages
 
 DOWNLOADS_DIR = "_downloads"
 BACKEND = "sqlite"
-SERIES = RUN.series  # the installed one, whatever the backend of the test run
+#: the installed series, whatever the backend of the test run
+SERIES = "sqlalchemy-" + ".".join(sqlalchemy.__version__.split(".")[:2])
 
 #: the name of the script's function that prints a value: the first one the page leaves free
 SHOW_NAMES = ("show", "show_value", "print_value")
@@ -69,13 +68,8 @@ class Cell:
 
 # --- MyST to plain Markdown ---------------------------------------------------------------
 
-_FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*?)\s*$")
-_DIRECTIVE = re.compile(r"^\{(?P<name>[\w-]+)\}\s*(?P<arg>.*)$")
-_OPTION = re.compile(r"^\s*:(?P<name>[\w-]+):\s*(?P<value>.*?)\s*$")
-_COMMENT_OR_TARGET = re.compile(r"^\s*(%.*|\([\w.:-]+\)=\s*)$")
 _ROLE = re.compile(r"(?<!`)\{(?P<name>[\w:-]+)\}`(?P<content>[^`]+)`")
 _TEXT_AND_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
-_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*$")
 #: directives whose content is not prose: dropped with their content
 _DROPPED_DIRECTIVES = {"toctree", "literalinclude", "verified-with"}
 
@@ -114,22 +108,16 @@ class Links:
         labels = {}
         for path in book_pages(self.docs):
             docname = path.relative_to(self.docs).with_suffix("").as_posix()
-            pending = []
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if target := re.match(r"^\((?P<label>[\w.:-]+)\)=\s*$", line):
-                    pending.append(target["label"])
-                elif (heading := _HEADING.match(line)) and pending:
-                    labels.update((label, (docname, heading["title"])) for label in pending)
-                    pending = []
+            page = read_page(path)
+            for line, label in page.targets:
+                heading = next((h for h in page.headings if h[0] > line), None)
+                if heading:
+                    labels[label] = (docname, heading[2])
         return labels
 
     def title(self, docname: str) -> str:
         """The page's title: its first level-1 heading."""
-        path = self.docs / f"{docname}.md"
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if heading := re.match(r"^#\s+(.+?)\s*$", line):
-                return heading[1]
-        return docname
+        return read_page(self.docs / f"{docname}.md").title or docname
 
     def _link(self, text: str, docname: str, anchor: str = "") -> str:
         if not self.base_url:
@@ -155,64 +143,72 @@ class Links:
         return text or target
 
 
-def clean_markdown(markdown: str, docname: str, links: Links, run_tags: set[str]) -> str:
-    """MyST Markdown as plain Markdown, without the tabs written for another run.
+def prose_and_snippets(
+    page: Page, docname: str, links: Links, run_tags: set[str], snippets: list[Snippet] = ()
+) -> list[str | int]:
+    """The page as plain Markdown lines, each of ``snippets`` standing as its index.
 
-    Tab items whose ``:sync:`` names a backend or series (as the ``% only:`` markers do)
-    that is not in ``run_tags`` are dropped with everything in them; other directives are
-    unwrapped, their argument (a tab's label, an admonition's title) kept in bold. Code
-    fences other than directives are copied as they are; a ``python``/``pycon`` fence's own
-    lines are dropped, its content (placeholders for its snippets) kept.
+    Tab items whose ``:sync:`` names a backend or series that is not in ``run_tags`` are
+    dropped with everything in them; other directives are unwrapped, their argument (a tab's
+    label, an admonition's title) kept in bold. Literal fences are copied as they are; a
+    ``python``/``pycon`` fence's own lines are dropped, its snippets kept. ``%`` comments
+    and ``(label)=`` targets go; roles become text or links.
     """
-    lines = markdown.split("\n")
-    out: list[str] = []
-    open_directives: list[str] = []  # the fence of each directive being unwrapped
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        fence = _FENCE.match(line)
-        closes = fence and not fence["info"] and open_directives
-        if closes and fence["fence"].startswith(open_directives[-1]):
-            open_directives.pop()
-            i += 1
+    lines = page.text.split("\n")
+    role: dict[int, str | int] = {}  # 0-based line: "drop", "keep" (as it is), or a snippet
+    bold: dict[int, str] = {}
+    for first, last in page.comments:
+        role.update(dict.fromkeys(range(first - 1, last), "drop"))
+    role.update((line - 1, "drop") for line, _ in page.targets)
+    dropped_until = -1
+    gone: set[int] = set()  # the lines of dropped tabs and directives
+    for fence in page.fences:
+        opening, closing = fence.line - 1, fence.end_line - 1
+        if opening <= dropped_until:
+            continue  # inside a dropped tab or directive
+        if fence.directive in (None, "code-block", "code", "sourcecode", "code-cell"):
+            if fence.language in ("python", "pycon") and fence.directive is None:
+                role[opening] = role[closing] = "drop"  # unwrapped: the snippets stay
+            else:
+                role.update(dict.fromkeys(range(opening, closing + 1), "keep"))
             continue
-        if fence and fence["info"] and (directive := _DIRECTIVE.match(fence["info"])):
-            options = {}
-            i += 1
-            while i < len(lines) and (option := _OPTION.match(lines[i])):
-                options[option["name"]] = option["value"]
-                i += 1
-            sync = options.get("sync", "")
-            other_run = RUN_TAG.fullmatch(sync) and sync not in run_tags
-            if other_run or directive["name"] in _DROPPED_DIRECTIVES:
-                i = _closing_line(lines, i, fence["fence"]) + 1
-                continue
-            if directive["arg"] and not RUN_TAG.fullmatch(sync):
-                out += [f"**{_roles(directive['arg'], docname, links)}**", ""]
-            open_directives.append(fence["fence"])
+        sync = fence.option("sync") or ""
+        if (RUN_TAG.fullmatch(sync) and sync not in run_tags) or (
+            fence.directive in _DROPPED_DIRECTIVES
+        ):
+            role.update(dict.fromkeys(range(opening, closing + 1), "drop"))
+            gone.update(range(opening, closing + 1))
+            dropped_until = closing
             continue
-        if fence and fence["info"] in ("python", "pycon"):
-            open_directives.append(fence["fence"])  # unwrapped like a directive
-            i += 1
+        role.update(dict.fromkeys(range(opening, opening + 1 + fence.option_lines), "drop"))
+        role[closing] = "drop"
+        if fence.argument and not RUN_TAG.fullmatch(sync):
+            bold[opening] = f"**{_roles(fence.argument, docname, links)}**"
+    for index, snippet in enumerate(snippets):
+        first = page.text.count("\n", 0, snippet.start)
+        if first in gone:
             continue
-        if fence:  # a literal block: copied as it is
-            end = _closing_line(lines, i + 1, fence["fence"])
-            out += lines[i : end + 1]
-            i = end + 1
-            continue
-        if not _COMMENT_OR_TARGET.match(line):
+        last = page.text.count("\n", 0, snippet.end - 1) if snippet.end > snippet.start else first
+        role.update(dict.fromkeys(range(first, last + 1), "drop"))
+        role[first] = index
+    out: list[str | int] = []
+    for number, line in enumerate(lines):
+        kind = role.get(number)
+        if number in bold:
+            out += [bold[number], ""]
+        elif kind is None:
             out.append(_roles(line, docname, links))
-        i += 1
-    return "\n".join(out)
+        elif kind == "keep":
+            out.append(line)
+        elif isinstance(kind, int):
+            out.append(kind)
+    return out
 
 
-def _closing_line(lines: list[str], start: int, opening: str) -> int:
-    """The index of the line that closes a fence opened with ``opening``."""
-    for j in range(start, len(lines)):
-        fence = _FENCE.match(lines[j])
-        if fence and not fence["info"] and fence["fence"].startswith(opening):
-            return j
-    return len(lines) - 1
+def clean_markdown(markdown: str, docname: str, links: Links, run_tags: set[str]) -> str:
+    """MyST Markdown as plain Markdown, without the tabs written for another run."""
+    page = parse_page(f"{docname}.md", markdown)
+    return "\n".join(str(x) for x in prose_and_snippets(page, docname, links, run_tags))
 
 
 def _roles(line: str, docname: str, links: Links) -> str:
@@ -221,7 +217,6 @@ def _roles(line: str, docname: str, links: Links) -> str:
 
 # --- From a page to cells -----------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 _TAG_LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"} | {
     f"sqlalchemy-2.{minor}": f"SQLAlchemy 2.{minor}" for minor in range(10)
 }
@@ -232,16 +227,9 @@ def chapter_cells(
 ) -> list[Cell]:
     """The cells of the download of the page at ``path``, without its header."""
     run_tags = run_tags or {BACKEND, SERIES}
-    text = Path(path).read_text(encoding="utf-8")
-    snippets = page_snippets(Path(path))
-    marked, position = [], 0
-    for index, snippet in enumerate(snippets):
-        # a placeholder stands for the snippet, on a line of its own like the snippet
-        newline = "\n" if text[snippet.start : snippet.end].endswith("\n") else ""
-        marked += [text[position : snippet.start], f"\x00{index}\x00{newline}"]
-        position = snippet.end
-    marked.append(text[position:])
-    cleaned = clean_markdown("".join(marked), docname, links, run_tags)
+    page = read_page(path)
+    snippets = page.snippets()
+    pieces = prose_and_snippets(page, docname, links, run_tags, snippets)
     backend = next(t for t in run_tags if not t.startswith("sqlalchemy-"))
     series = next(t for t in run_tags if t.startswith("sqlalchemy-"))
 
@@ -250,7 +238,7 @@ def chapter_cells(
 
     def end_code_cell() -> None:
         if code:
-            cells.append(_code_cell(code, text))
+            cells.append(_code_cell(code))
             code.clear()
 
     def add_prose(prose: str) -> None:
@@ -260,14 +248,18 @@ def chapter_cells(
         else:
             cells.append(Cell("markdown", prose))
 
-    pieces = _PLACEHOLDER.split(cleaned)
-    for n, piece in enumerate(pieces):
-        if n % 2 == 0:
-            prose = re.sub(r"\n{3,}", "\n\n", piece).strip()
-            if prose:
-                add_prose(prose)
+    pending: list[str] = []
+    for piece in [*pieces, None]:
+        if isinstance(piece, str):
+            pending.append(piece)
             continue
-        snippet = snippets[int(piece)]
+        prose = re.sub(r"\n{3,}", "\n\n", "\n".join(pending)).strip()
+        pending = []
+        if prose:
+            add_prose(prose)
+        if piece is None:
+            break
+        snippet = snippets[piece]
         if not snippet.runs_on(backend, series):
             # outside tabs, which go as a whole: say so, since the prose may refer to it
             labels = " and ".join(_TAG_LABELS.get(t, t) for t in sorted(snippet.tags))
@@ -278,21 +270,18 @@ def chapter_cells(
         if snippet.raises or not snippet.visible:
             end_code_cell()
         code.append(snippet)
-        if snippet.raises or not snippet.visible or _output(snippet, text):
+        if snippet.raises or not snippet.visible or _output(snippet):
             end_code_cell()
     end_code_cell()
     return cells
 
 
-def _output(snippet: Snippet, text: str) -> set[str]:
+def _output(snippet: Snippet) -> frozenset[str]:
     """What the page shows under this snippet: "out" (printed or a value), "sql", "error"."""
-    region = text[snippet.start : snippet.end]
-    if not region.startswith(">>>"):
-        return set()  # a python block, which shows nothing
-    return {segment.kind for segment in split_want(parse_pycon(region)[0].want)}
+    return snippet.step.step.kinds if snippet.step else frozenset()
 
 
-def _code_cell(snippets: list[Snippet], text: str) -> Cell:
+def _code_cell(snippets: list[Snippet]) -> Cell:
     source = ""
     for previous, snippet in zip([None, *snippets], snippets, strict=False):
         # a blank line between blocks, and around a function or class written at a prompt
@@ -304,7 +293,7 @@ def _code_cell(snippets: list[Snippet], text: str) -> Cell:
     last = snippets[-1]
     if not last.visible:
         source = "# Setup that the book runs without showing it\n" + source
-    shows_value = "out" in _output(last, text) and not last.raises and _ends_in_expression(source)
+    shows_value = "out" in _output(last) and not last.raises and _ends_in_expression(source)
     return Cell("code", source.rstrip("\n"), raises=last.raises, shows_value=shows_value)
 
 

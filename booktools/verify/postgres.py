@@ -5,7 +5,7 @@ password made up at start and never written to the repository; :func:`throwaway_
 stops it and deletes its directory however the block it guards ends (failure, Ctrl+C or
 SIGTERM). Only the standard library is used, because ``noxfile.py`` imports this module.
 
-Run ``python -m booktools.postgres`` to get one for experiments; it prints its URL.
+Run ``python -m booktools.verify.postgres`` to get one for experiments; it prints its URL.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 BENCH = ROOT / "bench"
 #: The flags of the book's build; noxfile.py builds with these too.
@@ -103,7 +103,7 @@ def sphinx(
 
 def docnames(site: Path) -> list[str]:
     """The pages a build wrote, from its search index."""
-    from .inventory import search_index
+    from booktools.sphinxext.inventory import search_index
 
     return search_index((site / "searchindex.js").read_text(encoding="utf-8"))["docnames"]
 
@@ -164,9 +164,10 @@ def measure_tests(repeat: int) -> dict[str, Any]:
         run([python, "-m", "pytest", "-q", "docs/index.md"], ok=(0, 5), cwd=ROOT)
         for _ in range(repeat)
     ]
-    from .harness import RUN
+    from booktools.verify.backend import current_run
 
-    record = json.loads((ROOT / "build" / "verification" / f"sqlite-{RUN.series}.json").read_text())
+    series = current_run().series
+    record = json.loads((ROOT / "build" / "verification" / f"sqlite-{series}.json").read_text())
     wall = summary(runs)
     return {
         "run": wall,
@@ -190,12 +191,12 @@ def floor(result_file: str) -> None:
     """
     import sqlalchemy.orm  # noqa: F401 - imported before the clock, as pytest's start-up does
 
-    from .harness import RUN, end_session
-    from .snippets import page_snippets
-    from .verification import book_pages
+    from booktools.pages import book_pages, read_page
+    from booktools.verify.backend import current_run, end_session
 
+    series = current_run().series
     pages = [
-        (page, [s for s in page_snippets(page) if s.runs_on("sqlite", RUN.series)])
+        (page, [s for s in read_page(page).snippets() if s.runs_on("sqlite", series)])
         for page in book_pages()
     ]
     count = unexpected = 0
@@ -239,7 +240,13 @@ def measure_floor(work: Path, repeat: int) -> dict[str, Any]:
 def measure_site(site: Path) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from .site import BUDGET_GZIPPED_BYTES, CHROMIUM, CHROMIUM_ARGS, first_load, served
+    from booktools.site.server import (
+        BUDGET_GZIPPED_BYTES,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        first_load,
+        served,
+    )
 
     index = (site / "searchindex.js").read_bytes()
     result: dict[str, Any] = {
@@ -469,6 +476,3 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

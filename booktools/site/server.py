@@ -187,6 +187,3 @@ def main() -> None:
     finally:
         server.server_close()
 
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,5 @@
+import sys
+
+from booktools.bench.measure import main
+
+sys.exit(main())

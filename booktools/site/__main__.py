@@ -1,0 +1,3 @@
+from booktools.site.server import main
+
+main()
