@@ -175,6 +175,32 @@ def test_update_examples_writes_the_output_that_then_passes(run_page, pytester) 
     run_page(written).assert_outcomes(passed=5)
 
 
+def test_update_examples_says_what_it_rewrote_page_by_page(run_page) -> None:
+    result = run_page(without_expected_output(GOOD_PAGE), "--update-examples")
+    bare = without_expected_output(GOOD_PAGE)
+    # the three failing steps' outputs go under their last input lines
+    after = [line_of("...     print(result.rowcount, \"rows\")", bare), line_of(
+        "...     conn.execute(text(\"INSERT INTO pet VALUES ('Rex')\"))", bare
+    ), line_of('>>> warnings.warn("mind the gap", UserWarning)', bare)]
+    expected_at = [n + 1 for n in after]
+    result.stdout.fnmatch_lines(
+        [
+            "*- --update-examples -*",
+            "updated expected output in page.md: 3 steps (lines "
+            + ", ".join(map(str, expected_at)) + ")",
+        ]
+    )
+
+
+def test_update_examples_refuses_to_rewrite_a_step_twice(run_page, pytester) -> None:
+    bare = without_expected_output(GOOD_PAGE)
+    result = run_page(bare, "--update-examples", "--keep-duplicates", "page.md", "page.md")
+    assert "recorded twice in this run" in result.stdout.str()
+    assert "the page is not rewritten" in result.stdout.str()
+    assert (pytester.path / "page.md").read_text(encoding="utf-8") == bare
+    assert result.ret != 0
+
+
 def test_a_block_for_another_backend_is_skipped_with_its_reason(run_page) -> None:
     other = "postgresql"  # the page runs on SQLite: run_page clears BOOK_DATABASE_URL
     page = GOOD_PAGE.replace("```pycon", f"% only: {other}\n```pycon", 1)
@@ -210,3 +236,22 @@ def test_on_a_server_update_examples_leaves_unmarked_blocks_alone(
     # "3 rows" fails, and so does SQLite's wording of the IntegrityError
     run_page(page, "--update-examples").assert_outcomes(passed=3, failed=2)
     assert (pytester.path / "page.md").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("```pycon", "% only: mysql\n```pycon"), "page.md:9: unknown tag(s) in '% only:' marker"),
+        (
+            ("```pycon", "::::{tab-set}\n:::{tab-item} SQLite\n:sync: sqlite\n% only: sqlite\n```pycon"),
+            "page.md:12: '% only:' inside a tab-item",
+        ),
+    ],
+)
+def test_a_wrong_run_tag_fails_naming_page_and_line(run_page, change, message) -> None:
+    page = GOOD_PAGE.replace(*change, 1)
+    if "tab-set" in change[1]:
+        page = page.rstrip("\n") + "\n:::\n::::\n"
+    result = run_page(page)
+    assert result.ret != 0
+    assert message in result.stdout.str()

@@ -416,7 +416,8 @@ class _Reader:
         before = len(self.blocks)
         self.read(body, begin + 1 + skipped, inner)
         if sync and inner is tabs and any(b.runnable for b in self.blocks[before:]):
-            self.check_tags(begin + 1, {sync}, "the :sync: of a tab holding code")
+            at = begin + 1 + [name for name, _ in options].index("sync")
+            self.check_tags(at, {sync}, "the :sync: of a tab holding code")
 
     def is_closing(self, index: int, markup: str) -> bool:
         line = self.lines[index].strip()
