@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -97,7 +96,7 @@ class Block:
     start: int
     end: int
     #: a ``pycon`` block's steps, each with its input and expected output
-    steps: tuple[PageStep, ...] = ()
+    steps: tuple[Step, ...] = ()
 
     @property
     def runnable(self) -> bool:
@@ -105,31 +104,6 @@ class Block:
 
     def runs_on(self, backend: str, series: str) -> bool:
         return runs_on(self.tags, backend, series)
-
-
-@dataclass(frozen=True)
-class PageStep:
-    """One step of a ``pycon`` block (see :class:`booktools.pages.pycon.Step`), placed on
-    its page: ``line`` is its first input line, ``expected_line`` its first output line."""
-
-    step: Step
-    line: int
-    expected_line: int
-    #: offsets of the step on the page: its input lines and its expected output
-    start: int
-    end: int
-
-    @property
-    def source(self) -> str:
-        return self.step.source
-
-    @property
-    def expected(self):
-        return self.step.expected
-
-    @property
-    def raises(self) -> bool:
-        return self.step.raises
 
 
 @dataclass(frozen=True)
@@ -177,7 +151,6 @@ class Page:
     blocks: tuple[Block, ...]
     skips: tuple[Skip, ...]
     fences: tuple[Fence, ...]
-    #: ``(label)=`` targets: label to the line it stands on
     #: headings as (line, level, title), ``(label)=`` targets as (line, label), and ``%``
     #: comments as (first line, last line)
     headings: tuple[tuple[int, int, str], ...] = ()
@@ -228,7 +201,8 @@ class Snippet:
     start: int
     end: int
     block: Block
-    step: PageStep | None
+    #: the ``pycon`` step, or None for a ``python`` block
+    step: Step | None
 
     def runs_on(self, backend: str, series: str) -> bool:
         return runs_on(self.tags, backend, series)
@@ -424,13 +398,13 @@ class _Reader:
         return bool(line) and set(line) == {markup[0]} and len(line) >= len(markup)
 
     def add_block(self, language, directive, index, source_index, source, visible, tags, start, end):
-        steps: tuple[PageStep, ...] = ()
+        steps: tuple[Step, ...] = ()
         if language == "pycon" and directive != "code-cell":
             try:
-                found = parse_steps(source)
+                found = parse_steps(source, source_index + 1)
             except PyconSyntaxError as error:
                 raise self.error(source_index + error.index, str(error)) from None
-            steps = tuple(self.place(step, source_index, end) for step in found)
+            steps = tuple(self.place(step, end) for step in found)
         elif language == "python" and source.lstrip().startswith(">>>"):
             raise self.error(
                 index,
@@ -442,13 +416,11 @@ class _Reader:
                   frozenset(tags), start, end, steps)
         )
 
-    def place(self, step: Step, source_index: int, block_end: int) -> PageStep:
-        first = source_index + step.source_index
-        after = source_index + step.expected_index + step.expected_count
-        return PageStep(
-            step, first + 1, source_index + step.expected_index + 1, self.offsets[first],
-            min(self.offsets[after], block_end),
-        )
+    def place(self, step: Step, block_end: int) -> Step:
+        """The step with its offsets on the page."""
+        after = step.expected_line - 1 + step.expected_count
+        start, end = self.offsets[step.line - 1], min(self.offsets[after], block_end)
+        return replace(step, start=start, end=end)
 
 
 def _without_options(content: str) -> tuple[str, int]:
@@ -463,8 +435,3 @@ def _without_options(content: str) -> tuple[str, int]:
     while skipped < len(lines) and _OPTION.match(lines[skipped]):
         skipped += 1
     return "\n".join(lines[skipped:]), skipped
-
-
-def iter_pages(paths) -> Iterator[Page]:
-    for path in paths:
-        yield read_page(path)

@@ -70,17 +70,20 @@ class Segment:
 class Step:
     """One ``>>>`` input of a ``pycon`` block and the output it must produce.
 
-    Line numbers are 0-based indexes into the block's lines; the page model
-    (:mod:`booktools.pages.model`) adds the block's own line to make them page lines.
+    Lines are counted from the ``first_line`` given to :func:`parse_steps` (the page model
+    gives the block's first page line); ``start`` and ``end`` are the step's offsets in the
+    page (its input and expected-output lines), which the page model fills in.
     """
 
     source: str
     #: the first input line and the first expected-output line
-    source_index: int
-    expected_index: int
+    line: int
+    expected_line: int
     #: how many lines the expected output takes on the page (0: none)
     expected_count: int
     expected: tuple[Segment, ...]
+    start: int = 0
+    end: int = 0
 
     @property
     def raises(self) -> bool:
@@ -132,9 +135,9 @@ def classify(lines: list[str]) -> Iterator[tuple[str, str]]:
             yield OUTPUT, line
 
 
-def parse_steps(text: str) -> list[Step]:
-    """Split the text of a ``pycon`` block into steps; :class:`PyconSyntaxError` if it is
-    not valid."""
+def parse_steps(text: str, first_line: int = 1) -> list[Step]:
+    """Split the text of a ``pycon`` block, whose first line is ``first_line``, into steps;
+    :class:`PyconSyntaxError` if it is not valid."""
     typed = list(classify(text.splitlines()))
     steps: list[Step] = []
     i = 0
@@ -160,7 +163,10 @@ def parse_steps(text: str) -> list[Step]:
             i += 1
         expected = _segments(typed[expected_start:i], expected_start)
         steps.append(
-            Step("\n".join(source) + "\n", start, expected_start, i - expected_start, expected)
+            Step(
+                "\n".join(source) + "\n", first_line + start, first_line + expected_start,
+                i - expected_start, expected,
+            )
         )
     return steps
 

@@ -278,7 +278,7 @@ def chapter_cells(
 
 def _output(snippet: Snippet) -> frozenset[str]:
     """What the page shows under this snippet: "out" (printed or a value), "sql", "error"."""
-    return snippet.step.step.kinds if snippet.step else frozenset()
+    return snippet.step.kinds if snippet.step else frozenset()
 
 
 def _code_cell(snippets: list[Snippet]) -> Cell:

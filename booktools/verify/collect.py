@@ -26,7 +26,7 @@ from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.skip import Skipper
 from sybil.example import SybilFailure
 
-from booktools.pages import BACKENDS, Block, PageStep, parse_page
+from booktools.pages import BACKENDS, Block, Step, parse_page
 from booktools.pages.pycon import Segment, render
 
 from .backend import current_run, set_up_page, tear_down_page
@@ -44,7 +44,7 @@ class PythonBlock:
 class PyconStep:
     path: str
     block: Block
-    step: PageStep
+    step: Step
 
 
 class OutputDiffers(SybilFailure):

@@ -47,7 +47,7 @@ class BookSession:
         if isinstance(error, OutputDiffers) and error.updatable:
             code = error.step
             self.updates.record(
-                Update(code.path, code.step.expected_line, code.step.step.expected_count, error.actual)
+                Update(code.path, code.step.expected_line, code.step.expected_count, error.actual)
             )
         return report
 
