@@ -36,6 +36,7 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "booktools.downloads",  # each page with snippets as a notebook and a script
+    "booktools.search",  # the search index (Pagefind) and the search-as-you-type box
 ]
 
 exclude_patterns = ["_build"]
