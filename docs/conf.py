@@ -39,6 +39,7 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "booktools.sphinxext.downloads",  # each page with snippets as a notebook and a script
+    "booktools.sphinxext.search",  # the search index (Pagefind) and the search-as-you-type box
 ]
 
 exclude_patterns = ["_build"]

@@ -266,7 +266,65 @@ def measure_site(site: Path) -> dict[str, Any]:
                 "gzipped_bytes": load.gzipped_bytes,
                 "budgeted_gzipped_bytes": load.budgeted_gzipped_bytes,
             }
+        result["search"] = measure_search(browser, url, site)
         browser.close()
+    return result
+
+
+#: Queries as readers type them: an API name, two words, a pasted error message.
+SEARCH_QUERIES = [
+    "selectinload",
+    "expire on commit",
+    (
+        "sqlalchemy.exc.PendingRollbackError: This Session's transaction has been rolled back "
+        "due to a previous exception during flush. (Background on this error at: "
+        "https://sqlalche.me/e/20/7s2a)"
+    ),
+]
+
+# In the page: the time from the input event to the first results shown, in milliseconds.
+_TIME_TO_RESULTS = """query => new Promise(resolve => {
+    const input = document.querySelector('#pst-search-dialog input[name=q]');
+    const status = document.querySelector('#pst-search-dialog .book-search-status');
+    const start = performance.now();
+    new MutationObserver((_, observer) => {
+        if (status.textContent.includes(' for ')) {
+            observer.disconnect();
+            resolve(performance.now() - start);
+        }
+    }).observe(status, {childList: true, characterData: true, subtree: true});
+    input.value = query;
+    input.dispatchEvent(new Event('input'));
+})"""
+
+
+def measure_search(browser: Any, url: str, site: Path) -> dict[str, Any]:
+    """The search index's size; per query, what it fetches and how long until results show.
+
+    Each query runs in a fresh browser context, so the first one pays for loading Pagefind
+    (its script and WebAssembly) and the others show what a further query costs."""
+    bundle = [p for p in (site / "_pagefind").rglob("*") if p.is_file()]
+    result: dict[str, Any] = {
+        "index_files": len(bundle),
+        "index_raw_bytes": sum(p.stat().st_size for p in bundle),
+        "queries": {},
+    }
+    context = browser.new_context()
+    page = context.new_page()
+    fetched: list[Any] = []
+    page.on("requestfinished", lambda request: fetched.append(request))
+    page.goto(url + CHAPTERS[0])
+    page.keyboard.press("Control+k")
+    for query in SEARCH_QUERIES:
+        fetched.clear()
+        milliseconds = page.evaluate(_TIME_TO_RESULTS, query)
+        bundle_requests = [r for r in fetched if "/_pagefind/" in r.url]
+        result["queries"][query[:40]] = {
+            "milliseconds": round(milliseconds, 1),
+            "requests": len(bundle_requests),
+            "bytes": sum(r.sizes()["responseBodySize"] for r in bundle_requests),
+        }
+    context.close()
     return result
 
 
@@ -421,7 +479,22 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{load['budgeted_gzipped_bytes']:,} B gzipped",
             )
         index = site["searchindex"]
-        row("Search index", f"{index['raw_bytes']:,} B raw, {index['gzipped_bytes']:,} B gzipped")
+        row(
+            "Sphinx's search index (built, no longer loaded)",
+            f"{index['raw_bytes']:,} B raw, {index['gzipped_bytes']:,} B gzipped",
+        )
+        search = site.get("search")
+        if search:
+            row(
+                "Search index (Pagefind)",
+                f"{search['index_files']} files, {search['index_raw_bytes']:,} B",
+            )
+            for query, cost in search["queries"].items():
+                row(
+                    f"Search for `{query}`",
+                    f"{cost['milliseconds']:.0f} ms from input to results; "
+                    f"{cost['requests']} requests, {cost['bytes']:,} B fetched",
+                )
     lines += ["", "| Budget | Measured | Limit | Result |", "| --- | --- | --- | --- |"]
     for b in report["budgets"]:
         value = (

@@ -8,7 +8,8 @@
 * :mod:`.inventory`: that API docs' inventory, made from SQLAlchemy's sdist
   (``python -m booktools.sphinxext.inventory``);
 * :mod:`.theme`: the trimmed theme (icons without FontAwesome, assets where used);
-* :mod:`.downloads`: each page with code as a notebook and a script.
+* :mod:`.downloads`: each page with code as a notebook and a script;
+* :mod:`.search`: the search index (Pagefind), one record per section.
 
 None imports pytest, Sybil or the test harness (``tests/test_layout.py`` checks).
 """

@@ -83,3 +83,18 @@ def watched(browser, base_url: str) -> Iterator[Watched]:
     context = browser.new_context()
     yield Watched(context, base_url)
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The search-quality shares that tests/browser/test_search.py recorded."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        found = dict(getattr(report, "user_properties", []))
+        if report.when == "call" and "search_queries" in found:
+            total = found["search_queries"]
+            terminalreporter.write_line(
+                f"search quality: {total} queries, answer first for "
+                f"{found['search_first'] / total:.0%}, in the top three for "
+                f"{found['search_top3'] / total:.0%}"
+            )

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 
@@ -136,27 +136,6 @@ def test_every_internal_link_and_download_resolves_under_the_sub_path(watched, b
     }
     assert broken == {}, "broken links (URL: page that links to it)"
     assert len(targets) > 2 * len(PAGES)  # the crawl did crawl
-
-
-@pytest.mark.parametrize(
-    ("query", "expected_page"),
-    [
-        ("Session.execute", "orm/session.html"),
-        ("selectinload", "orm/loading.html"),
-        ("DetachedInstanceError", "reference/errors.html"),
-        ("lazy load operation cannot proceed", "reference/errors.html"),
-    ],
-)
-def test_search_finds_api_names_and_error_messages(watched, base_url, query, expected_page):
-    page = watched.new_page()
-    page.goto(base_url + "index.html")
-    page.keyboard.press("Control+k")
-    page.keyboard.type(query)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#search-results ul.search li", timeout=10_000)
-    found = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
-    assert any(urlsplit(f).path.endswith(expected_page) for f in found), found
-    assert watched.errors == []
 
 
 # Runs copied sessions in order, as pasted into a REPL: an error is printed, the next one
