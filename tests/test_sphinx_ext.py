@@ -24,3 +24,40 @@ def test_reused_formatters_highlight_as_fresh_ones():
     made = {id(reused.get_formatter(**options)) for _, _, options in BLOCKS}
     assert len(made) == len(BLOCKS)  # one per set of options, kept
     assert reused.get_formatter(hl_lines=[1]) is reused.get_formatter(hl_lines=[1])
+
+
+PAGE = """# Errors
+
+See {ref}`7s2a`, {ref}`8s2a` and [the pool](#3o7r).
+
+(error-pending-rollback)=
+(7s2a)=
+## PendingRollbackError (7s2a)
+
+(8s2a)=
+## Inactive transaction (8s2a)
+
+(3o7r)=
+**3o7r**, a code on a paragraph.
+"""
+
+
+def test_labels_keep_their_exact_name_as_id(tmp_path):
+    """Docutils would make ``s2a`` of ``7s2a`` and ``id1`` of ``8s2a``; the page keeps both."""
+    from sphinx.application import Sphinx
+
+    source, out = tmp_path / "source", tmp_path / "out"
+    source.mkdir()
+    (source / "conf.py").write_text('extensions = ["myst_parser", "booktools.sphinx_ext"]\n')
+    (source / "index.md").write_text(PAGE)
+    app = Sphinx(source, source, out, out / ".doctrees", "html", status=None, warning=None)
+    app.build()
+    html = (out / "index.html").read_text()
+
+    assert '<section id="7s2a">' in html
+    assert '<section id="8s2a">' in html
+    assert 'id="3o7r"' in html
+    assert 'id="error-pending-rollback"' in html  # the older label still lands
+    assert 'id="s2a"' not in html and 'id="id1"' not in html
+    for code in ("7s2a", "8s2a", "3o7r"):
+        assert f'href="#{code}"' in html
