@@ -4,9 +4,6 @@
   as one session: the Python input and results in ``pycon`` chunks, each SQL section in a
   collapsible, labelled panel between them. SQL panels and output-only chunks get no copy
   button, so a copy button only ever copies Python input.
-* Labels that docutils cannot use as ids as they are, such as SQLAlchemy's error codes
-  (``(7s2a)=`` above a heading on the errors page), keep their exact name as the section's
-  id, so that ``reference/errors.html#7s2a`` lands on the section (see ``ExactLabelIds``).
 * ``{verified-with}`` prints the versions and backends that the test runs of the current
   sources passed on (see :mod:`booktools.verification`); with no such run it warns, which
   fails the build, so the book is never published unverified.
@@ -15,7 +12,6 @@
 from __future__ import annotations
 
 import html
-import re
 from typing import ClassVar
 
 from docutils import nodes
@@ -24,7 +20,6 @@ from pygments.lexer import inherit
 from pygments.lexers.sql import SqlLexer
 from pygments.token import Punctuation
 from sphinx.application import Sphinx
-from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -143,39 +138,6 @@ def reuse_formatters(app: Sphinx) -> None:
         bridge.get_formatter = get_formatter
 
 
-class ExactLabelIds(SphinxTransform):
-    """Give a label's section the label itself as its id, where docutils would change it.
-
-    Docutils makes ids from names with ``make_id``, which drops leading digits: the label
-    ``(7s2a)=`` would become the id ``s2a``, and ``(8s2a)=`` then ``id1``, as the two clash.
-    SQLAlchemy's error codes are such labels, and readers arrive with the code in the URL
-    (``errors.html#7s2a``), so each label made only of lowercase letters, digits and hyphens
-    keeps its name as its id (HTML5 allows ids that start with a digit). Runs before Sphinx
-    records the labels (``SphinxDomains``, priority 850), so ``{ref}`` links use the same id.
-    """
-
-    default_priority = 840
-
-    def apply(self, **kwargs) -> None:
-        document = self.document
-        for name, explicit in list(document.nametypes.items()):
-            labelid = document.nameids.get(name)
-            if not explicit or labelid is None or labelid == name:
-                continue
-            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) or name in document.ids:
-                continue
-            node = document.ids[labelid]
-            if isinstance(node, nodes.target) and "refid" in node:
-                continue  # resolved through the node it points at, handled there
-            node["ids"] = [name if i == labelid else i for i in node["ids"]]
-            del document.ids[labelid]
-            document.ids[name] = node
-            document.nameids[name] = name
-            for target in document.findall(nodes.target):
-                if target.get("refid") == labelid:
-                    target["refid"] = name
-
-
 def setup(app: Sphinx) -> dict:
     app.add_node(
         sql_panel,
@@ -185,7 +147,6 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_lexer("sql-echo", EchoedSqlLexer)
     app.connect("doctree-read", split_sql_sessions)
-    app.add_transform(ExactLabelIds)
     app.add_directive("verified-with", VerifiedWith)
     app.connect("config-inited", verified_footer)
     app.connect("builder-inited", reuse_formatters)

@@ -37,6 +37,8 @@ extensions = [
     "sphinxext.opengraph",
     "booktools.downloads",  # each page with snippets as a notebook and a script
 ]
+# labels such as SQLAlchemy's error codes, (7s2a)=, keep their exact name as their id
+extensions.append("booktools.sphinxext.label_ids")
 
 exclude_patterns = ["_build"]
 nitpicky = True
