@@ -136,7 +136,7 @@ def test_roles_become_text_or_links():
     plain = clean_markdown(md, "intro/how-to-read", unpublished, RUN_TAGS)
     docs = CONF["sqla_url"]
     assert plain == (
-        "See 1. Engines, connections and transactions, the session, DetachedInstanceError: "
+        "See 1. Engines, connections and transactions, the session, DetachedInstanceError (bhk3): "
         "Parent instance is not bound to a Session; lazy load operation cannot proceed, "
         f"[Cascades]({docs}orm/cascades.html) and "
         f"[`Session.get()`]({docs}orm/session_api.html#sqlalchemy.orm.Session.get); "
