@@ -7,6 +7,9 @@ first three are reported at the end of the run (see ``conftest.py``).
 
 from __future__ import annotations
 
+import html
+import os
+import re
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -92,3 +95,48 @@ def test_nothing_is_fetched_for_search_before_the_reader_types(watched, base_url
     page.keyboard.type("rollback")
     page.locator("#pst-search-dialog .book-search-result").first.wait_for()
     assert [url for url in fetched if "_pagefind/pagefind.js" in url]
+
+
+# The errors page's sections named by SQLAlchemy's error codes: the section's id is the code,
+# and its heading names the exception, the code and the first words of the message.
+_CODE_SECTION = re.compile(
+    r'<section id="(?P<code>[a-z0-9]{4,5})">\s*(?:<span id="[^"]*"></span>\s*)*'
+    r"<h3>(?P<heading>.*?)<a class=\"headerlink\"",
+    re.DOTALL,
+)
+
+
+def error_code_queries() -> list[dict]:
+    """For each code section: the code alone, and the first words of its message, each
+    answered by that section; for each code no longer raised, its code."""
+    page = (Path(os.environ["BOOK_SITE"]) / "reference" / "errors.html").read_text("utf-8")
+    queries = []
+    for found in _CODE_SECTION.finditer(page):
+        code = found["code"]
+        heading = html.unescape(re.sub(r"<[^>]+>", "", found["heading"]))
+        if f"({code})" not in heading:
+            continue
+        where = {"page": "reference/errors.html", "section": code}
+        queries.append({"kind": "code", "text": code, **where})
+        message = heading.split("): ", 1)[1] if "): " in heading else ""
+        if len(message.split()) >= 3:
+            first_words = " ".join(message.split()[:6])
+            queries.append({"kind": "pasted", "text": first_words, **where})
+    retired = page[page.index('<section id="codes-no-longer-raised">') :]
+    retired = retired[: retired.index("</section>")]
+    for code in re.findall(r'<span id="([a-z0-9]{4})"></span>', retired):
+        where = {"page": "reference/errors.html", "section": "codes-no-longer-raised"}
+        queries.append({"kind": "code", "text": code, **where})
+    return queries
+
+
+def test_every_error_code_and_message_leads_to_its_section(watched, base_url):
+    queries = error_code_queries()
+    assert len(queries) >= 40  # the page has a section for each code a reader can hit
+    page = watched.new_page()
+    missed = {}
+    for query in queries:
+        rank = rank_of_answer(search(page, base_url, dict(query, kind="pasted")), query)
+        if rank is None or rank > TOP:
+            missed[query["text"]] = rank
+    assert missed == {}, "codes or messages whose section is not in the top three (query: rank)"
