@@ -59,7 +59,7 @@
       .replace(/\b\w+\.c\.\w+/g, " ")
       // sqlalchemy.exc.PendingRollbackError: the class is what pages name
       .replace(/\b(?:[a-z_]\w*\.)+([A-Z]\w*(?:Error|Exception|Warning))\b/g, "$1");
-    const words = cleaned.match(/[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*(?:\(\))?|\d+/g) || [];
+    const words = cleaned.match(/\w+(?:\.[A-Za-z_]\w*)*(?:\(\))?/g) || [];
     const terms = [];
     for (const word of words) {
       const term = word.replace(/\(\)$/, "");
