@@ -37,20 +37,22 @@ PAGE = ROOT / "docs" / "production" / "testing.md"
 SERVER_URL = os.environ.get("BOOK_DATABASE_URL") or None
 BACKENDS = ["sqlite"] + (["postgresql"] if SERVER_URL else [])
 SUMMARY = re.compile(r"^(PASSED|FAILED|ERROR) ")
-GOOD_FIXTURE = '''\
+GOOD_FIXTURE = """\
     with engine.connect() as connection:
         transaction = connection.begin()
         with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
             yield session
         transaction.rollback()
-'''
+"""
 
 
 def page_runs() -> dict[str, list[str]]:
     """The pytest command line and summary lines of each run the page shows."""
     text = PAGE.read_text(encoding="utf-8")
     runs = {}
-    for match in re.finditer(r"^% pytest-run: (\S+)\n```text\n(.*?)^```$", text, re.M | re.S):
+    for match in re.finditer(
+        r"^% pytest-run: (\S+)\n```text\n(.*?)^```$", text, re.MULTILINE | re.DOTALL
+    ):
         runs[match[1]] = match[2].splitlines()
     return runs
 
@@ -58,7 +60,9 @@ def page_runs() -> dict[str, list[str]]:
 def naive_fixture() -> str:
     """The naive session fixture as the page shows it, in a ```python block."""
     text = PAGE.read_text(encoding="utf-8")
-    match = re.search(r"^```python\n(@pytest\.fixture\ndef session\(.*?)^```$", text, re.M | re.S)
+    match = re.search(
+        r"^```python\n(@pytest\.fixture\ndef session\(.*?)^```$", text, re.MULTILINE | re.DOTALL
+    )
     assert match, "the page shows no naive session fixture"
     return match[1]
 
@@ -81,9 +85,7 @@ def with_session_fixture(folder: Path, body: str) -> None:
 def run_pytest(folder: Path, backend: str, args: list[str]) -> tuple[int, list[str]]:
     """pytest as a reader runs it, in the folder; its exit status and summary lines."""
     options = ["--db-url", SERVER_URL] if backend == "postgresql" and SERVER_URL else []
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SHOP_"))
-    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SHOP_"))}
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", *args, *options],
@@ -142,7 +144,10 @@ def test_without_create_savepoint_a_rollback_ends_the_test_transaction(
         "Session(bind=connection)",
     )
     assert rollback_only != GOOD_FIXTURE
-    with_session_fixture(folder, "@pytest.fixture\ndef session(engine: Engine) -> Iterator[Session]:\n" + rollback_only)
+    with_session_fixture(
+        folder,
+        "@pytest.fixture\ndef session(engine: Engine) -> Iterator[Session]:\n" + rollback_only,
+    )
     args, shown = command_and_summary("rollback-only")
     status, summary = run_pytest(folder, backend, args)
     assert status == 1
@@ -152,7 +157,10 @@ def test_without_create_savepoint_a_rollback_ends_the_test_transaction(
 
 def test_the_fixture_is_what_the_copy_replaces() -> None:
     source = (EXAMPLE / "conftest.py").read_text()
-    assert "@pytest.fixture\ndef session(engine: Engine) -> Iterator[Session]:\n" + GOOD_FIXTURE in source
+    assert (
+        "@pytest.fixture\ndef session(engine: Engine) -> Iterator[Session]:\n" + GOOD_FIXTURE
+        in source
+    )
 
 
 def test_no_tables_left_behind() -> None:
@@ -172,11 +180,25 @@ def test_example_type_checks(tmp_path: Path) -> None:
     config.write_text("[mypy]\n")
     done = subprocess.run(
         [
-            sys.executable, "-m", "mypy", "--strict", "--explicit-package-bases",
-            "--config-file", str(config), "--cache-dir", str(tmp_path / "cache"),
-            "shop.py", "factories.py", "conftest.py", "test_shop.py",
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--explicit-package-bases",
+            "--config-file",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "shop.py",
+            "factories.py",
+            "conftest.py",
+            "test_shop.py",
         ],
-        cwd=EXAMPLE, capture_output=True, text=True, timeout=300, check=False,
+        cwd=EXAMPLE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -187,6 +209,10 @@ def test_example_lint_and_format() -> None:
     for args in (["check", "."], ["format", "--check", "--diff", "."]):
         done = subprocess.run(
             [sys.executable, "-m", "ruff", *args],
-            cwd=EXAMPLE, capture_output=True, text=True, timeout=300, check=False,
+            cwd=EXAMPLE,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
