@@ -216,3 +216,21 @@ def test_example_lint_and_format() -> None:
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_statement_counter_catches_n_plus_one(backend: str, tmp_path: Path) -> None:
+    """The page says: remove selectinload() and the counting test fails with 4 == 2."""
+    folder = copy_of_example(tmp_path)
+    shop = folder / "shop.py"
+    source = shop.read_text()
+    eager = ".options(selectinload(Customer.invoices))"
+    assert eager in source
+    shop.write_text(source.replace(eager, ""))
+    status, summary = run_pytest(folder, backend, ["-vv", "-rA"])
+    assert status == 1
+    expected = "FAILED test_shop.py::test_statement_of_accounts_sends_two_selects[sqlite] - "
+    assert [line for line in summary if not line.startswith("PASSED")] == [
+        expected + "AssertionError: assert 4 == 2"
+    ]
+    assert "`assert 4 == 2`" in PAGE.read_text(encoding="utf-8")
