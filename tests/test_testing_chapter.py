@@ -11,7 +11,9 @@ after a ``% pytest-run: NAME`` comment:
 - ``rollback-only``: the good fixture without ``join_transaction_mode="create_savepoint"``.
   The test whose code rolls back fails, and the fixture's own rollback warns.
 
-Each run must end as the chapter says, with the same summary lines. The runs use in-memory
+Each run must end as the chapter says, with the same summary lines. The good run is also
+made in reverse order, where it must pass again and the naive fixture must fail, as the page
+says. The runs use in-memory
 SQLite, and the test server as well when ``BOOK_DATABASE_URL`` is set (the page shows the
 SQLite run; the server's lines differ only in the test ids). The example files are also
 type-checked (mypy --strict) and linted (ruff) from their own folder, where ``shop`` is
@@ -120,6 +122,34 @@ def test_the_tests_pass(backend: str) -> None:
     assert status == 0, summary
     assert summary == shown
     assert all(line.startswith("PASSED") for line in summary)
+
+
+def reversed_node_ids() -> list[str]:
+    """The tests of the page's good run, as node ids without the backend, last first."""
+    shown = command_and_summary("good")[1]
+    return [line.split()[1].split("[")[0] for line in reversed(shown)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_tests_pass_in_reverse_order(backend: str, tmp_path: Path) -> None:
+    """The page says the tests pass in reverse order too, and that the naive fixture fails."""
+    args = command_and_summary("good")[0]
+    node_ids = reversed_node_ids()
+    status, summary = run_pytest(EXAMPLE, backend, [*args, *node_ids])
+    assert status == 0, summary
+    assert summary == [f"PASSED {node_id}[sqlite]" for node_id in node_ids]
+    # the same order does catch a leaking fixture: the committed Ada is found by the two
+    # tests that run after the committing ones and care about every customer
+    folder = copy_of_example(tmp_path)
+    with_session_fixture(folder, naive_fixture())
+    status, summary = run_pytest(folder, backend, [*args, *node_ids])
+    assert status == 1
+    failed = [line.split()[1] for line in summary if line.startswith("FAILED")]
+    assert failed == [
+        "test_shop.py::test_register_customer[sqlite]",
+        "test_shop.py::test_statement_of_accounts_adds_up_invoices[sqlite]",
+    ]
+    assert "runs them in reverse order" in " ".join(PAGE.read_text(encoding="utf-8").split())
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -45,7 +45,9 @@ def backend_name(url: str) -> str:
 def engine(db_url: str) -> Iterator[Engine]:
     if db_url == "sqlite://":
         # one in-memory database, whichever connection or thread asks for it
-        engine = create_engine(db_url, poolclass=StaticPool)
+        engine = create_engine(
+            db_url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
     else:
         engine = create_engine(db_url)
     if engine.dialect.name == "sqlite":
