@@ -22,6 +22,7 @@ importable.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import re
@@ -193,6 +194,33 @@ def test_the_fixture_is_what_the_copy_replaces() -> None:
     assert (
         "@pytest.fixture\ndef session(engine: Engine) -> Iterator[Session]:\n" + GOOD_FIXTURE
         in source
+    )
+
+
+def function_without_annotations(source: str, name: str) -> str:
+    """The AST of one top-level function of the source, its type annotations removed."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            node.returns = None
+            for argument in [*node.args.args, *node.args.kwonlyargs]:
+                argument.annotation = None
+    found = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name]
+    assert len(found) == 1, f"{name}() is defined {len(found)} times"
+    return ast.dump(found[0])
+
+
+def test_the_page_shows_the_conftest_sqlite_recipe() -> None:
+    """The page defines use_real_sqlite_transactions() for its prompt; conftest.py has it too."""
+    text = PAGE.read_text(encoding="utf-8")
+    match = re.search(
+        r"^```python\n(def use_real_sqlite_transactions\(.*?)^```$", text, re.MULTILINE | re.DOTALL
+    )
+    assert match, "the page shows no use_real_sqlite_transactions()"
+    conftest = (EXAMPLE / "conftest.py").read_text()
+    name = "use_real_sqlite_transactions"
+    assert function_without_annotations(match[1], name) == function_without_annotations(
+        conftest, name
     )
 
 
