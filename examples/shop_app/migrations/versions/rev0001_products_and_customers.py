@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("price_cents", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
-        # added by hand: autogenerate does not render CHECK constraints
+        # added by hand: autogenerate leaves out a CHECK given inside a column
         sa.CheckConstraint("price_cents >= 0", name=op.f("ck_products_price")),
         sa.UniqueConstraint("sku", name=op.f("uq_products_sku")),
     )

@@ -34,7 +34,7 @@ def upgrade() -> None:
             ["product_id"], ["products.id"], name=op.f("fk_invoices_product_id_products")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoices")),
-        # added by hand: autogenerate does not render CHECK constraints
+        # added by hand: autogenerate leaves out a CHECK given inside a column
         sa.CheckConstraint("quantity > 0", name=op.f("ck_invoices_quantity")),
         sa.UniqueConstraint("number", name=op.f("uq_invoices_number")),
     )
