@@ -308,3 +308,16 @@ def importlib_find(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None
+
+
+def test_in_memory_database_is_not_served(tmp_path: Path) -> None:
+    """Serving needs a database that outlives one connection; the demo may use memory."""
+    result = run("--url", "sqlite://", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "shop_app: error: an in-memory database cannot be served; use a file: sqlite://\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    demo = run("--url", "sqlite://", "--demo", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.partition("\n")[2] == EXPECTED_DEMO.read_text()

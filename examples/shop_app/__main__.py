@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -92,7 +92,7 @@ def main() -> None:
         if _shop.engine_options(engine.url):  # in-memory SQLite: one connection for all threads
             if not args.demo:
                 raise _cli.BadInput(
-                    f"an in-memory database cannot be served; use a file: {args.url}"
+                    f"an in-memory database cannot be served; use a file: {_cli.masked(args.url)}"
                 )
             engine.dispose()
             engine = create_engine(engine.url, **_shop.engine_options(engine.url))
@@ -111,7 +111,12 @@ def main() -> None:
         print(f"{program}: error: {problem}", file=sys.stderr)
         sys.exit(_cli.BAD_INPUT)
     except DBAPIError as error:
-        print(f"{program}: error: the database reported: {error.orig}", file=sys.stderr)
+        url = make_url(args.url)
+        print(
+            f"{program}: error: the database reported: {_cli._reason(error, url)}: "
+            f"{url.render_as_string(hide_password=True)}",
+            file=sys.stderr,
+        )
         sys.exit(_cli.FAILED)
 
 
