@@ -86,12 +86,11 @@ def connect(url_text: str, echo: bool = False) -> Engine:
     return engine
 
 
-@contextmanager
-def own_tables(engine: Engine, metadata: MetaData) -> Iterator[None]:
-    """Create the tables of ``metadata`` for the program, and drop them when it ends.
+def refuse_taken_tables(engine: Engine, metadata: MetaData) -> None:
+    """Stop with :class:`BadInput` if any table of ``metadata`` already exists.
 
-    Refuses to start if any of them already exists: that table belongs to someone else,
-    and dropping it at the end would destroy their data.
+    That table belongs to someone else: a program that creates its tables and drops them
+    when it ends would destroy their data.
     """
     names = [table.name for table in metadata.sorted_tables]
     taken = sorted(set(names) & set(inspect(engine).get_table_names()))
@@ -101,6 +100,17 @@ def own_tables(engine: Engine, metadata: MetaData) -> Iterator[None]:
             f"the database already has a table named {taken[0]!r}, which this program "
             f"would create and drop; use another database: {shown}"
         )
+
+
+@contextmanager
+def own_tables(engine: Engine, metadata: MetaData) -> Iterator[None]:
+    """Create the tables of ``metadata`` for the program, and drop them when it ends.
+
+    Refuses to start if any of them already exists: that table belongs to someone else,
+    and dropping it at the end would destroy their data.
+    """
+    refuse_taken_tables(engine, metadata)
+    names = [table.name for table in metadata.sorted_tables]
     try:
         metadata.create_all(engine)
         print(f"Created tables: {', '.join(names)}.")

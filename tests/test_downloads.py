@@ -106,8 +106,18 @@ def failures(request, tmp_path_factory) -> dict[tuple[str, Path], str]:
         failure = (run_script if kind == "script" else run_notebook)(path, cwd)
         return failure and f"{path.name} (from docs/{docname(page)}.md) failed:\n{failure}"
 
-    with ThreadPoolExecutor(WORKERS) as pool:
-        return dict(zip(jobs, pool.map(run, jobs), strict=True))
+    # Part IV's pages import the book's example programs (examples/), as a reader who runs
+    # them from a clone of the repository does: the downloads run with its root on the path.
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(DOCS.parent), saved]))
+    try:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            return dict(zip(jobs, pool.map(run, jobs), strict=True))
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved
 
 
 @on_server

@@ -40,6 +40,9 @@ PROGRAMS = {
     "family": "children",
     "pet_shop": "pets",
     "social_graph": "follows",
+    "web_fastapi_async": "invoices",
+    "web_fastapi_sync": "invoices",
+    "web_flask": "invoices",
 }
 PASSWORD = "s3cret-Pa55"
 
