@@ -6,7 +6,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from booktools.sphinxext.search import INDEX_DIR, _write_index, section_records
+from booktools.sphinxext.search import INDEX_DIR, section_records, write_index
 
 # The shape of a page as sphinx-book-theme writes it: sections carry the ids, headings the
 # permalinks, and a label target may stand between a section and its heading.
@@ -51,7 +51,7 @@ def test_the_index_is_written_without_pagefinds_own_interfaces(tmp_path: Path):
     (tmp_path / "orm" / "sessions.html").write_text(PAGE, encoding="utf-8")
     (tmp_path / "search.html").write_text(PAGE, encoding="utf-8")  # not reading matter
 
-    assert asyncio.run(_write_index(tmp_path)) == 3
+    assert write_index(tmp_path) == 3
     bundle = tmp_path / INDEX_DIR
     assert (bundle / "pagefind.js").is_file()
     assert (
@@ -59,3 +59,12 @@ def test_the_index_is_written_without_pagefinds_own_interfaces(tmp_path: Path):
         == 3
     )
     assert not list(bundle.glob("pagefind-ui.*")) and not list(bundle.glob("*modular-ui*"))
+
+
+def test_the_index_is_written_from_a_thread_that_has_an_event_loop_running(tmp_path: Path):
+    (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
+
+    async def inside_a_running_loop() -> int:
+        return write_index(tmp_path)
+
+    assert asyncio.run(inside_a_running_loop()) == 3

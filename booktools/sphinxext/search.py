@@ -28,6 +28,7 @@ page, a long chapter loses to a short page that mentions the word once. Each rec
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import html as html_lib
 import re
 from dataclasses import dataclass
@@ -121,6 +122,16 @@ async def _write_index(outdir: Path) -> int:
     return len(records)
 
 
+def write_index(outdir: Path) -> int:
+    """Write the index of the site in ``outdir``; returns the number of records.
+
+    Pagefind's Python API is asynchronous. It runs in a thread of its own, with a new event
+    loop, because the build's thread may already have one (myst-nb executes notebook pages
+    through nbclient, which can leave its loop installed)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, _write_index(outdir)).result()
+
+
 def build_index(app: Sphinx, exception: Exception | None) -> None:
     if exception or app.builder.format != "html":
         return
@@ -131,7 +142,7 @@ def build_index(app: Sphinx, exception: Exception | None) -> None:
             "The search index needs Pagefind: pip install 'pagefind[bin]' "
             "(it is in pyproject.toml's docs group, which nox -s docs installs)"
         ) from error
-    asyncio.run(_write_index(Path(app.outdir)))
+    write_index(Path(app.outdir))
 
 
 def setup(app: Sphinx) -> dict[str, object]:
