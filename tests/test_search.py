@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
-from booktools.sphinxext.search import INDEX_DIR, _write_index, section_records
+from booktools.sphinxext.search import INDEX_DIR, _write_index, build_index, section_records
 
 # The shape of a page as sphinx-book-theme writes it: sections carry the ids, headings the
 # permalinks, and a label target may stand between a section and its heading.
@@ -59,3 +60,19 @@ def test_the_index_is_written_without_pagefinds_own_interfaces(tmp_path: Path):
         == 3
     )
     assert not list(bundle.glob("pagefind-ui.*")) and not list(bundle.glob("*modular-ui*"))
+
+
+def test_the_live_preview_builds_no_index(tmp_path: Path):
+    """``-D book_search_index=0`` (nox -s live): the build ends without indexing every page."""
+    (tmp_path / "sessions.html").write_text(PAGE, encoding="utf-8")
+
+    def app(index: bool) -> SimpleNamespace:
+        config = SimpleNamespace(book_search_index=index)
+        return SimpleNamespace(
+            builder=SimpleNamespace(format="html"), config=config, outdir=tmp_path
+        )
+
+    build_index(app(False), None)
+    assert not (tmp_path / INDEX_DIR).exists()
+    build_index(app(True), None)
+    assert (tmp_path / INDEX_DIR / "pagefind.js").is_file()

@@ -43,6 +43,10 @@ DOCS = ROOT / "docs"
 BENCH = ROOT / "bench"
 #: The flags of the book's build; noxfile.py builds with these too.
 SPHINX_OPTIONS = ["-W", "--keep-going", "-n", "-b", "html"]
+#: ``nox -s live``'s sphinx-autobuild, on the loopback interface only, without -W (an edited
+#: page has no green test run yet) and without the search index, which would be most of
+#: each rebuild (every page indexed again); the session adds its port.
+LIVE_OPTIONS = ["-n", "-D", "book_search_index=0", "--host", "127.0.0.1"]
 PARALLEL = ["-j", "auto"]  # measured too: every extension declares itself parallel-safe
 CHAPTERS = ["core/engines.html", "orm/session.html", "orm/loading.html"]
 TOUCHED = "core/engines.md"  # the page whose change the incremental rebuild measures
