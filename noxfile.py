@@ -5,6 +5,7 @@
     nox -s tests_postgres   the same against a throwaway PostgreSQL server
     nox -s docs             verify the snippets, then build docs/_build/html, warnings as errors
     nox -s browser          build, then test the site in Chromium (installed with apt if missing)
+    nox -s live             an author's loop: rebuild and reload a page when it is saved
     nox -s bench            measure build, test and page-weight costs against budgets: bench/
 
 Arguments after "--" go to pytest, e.g. ``nox -s "tests(2.1)" -- --update-examples``.
@@ -18,7 +19,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # nox does not put the project on sys.path
-from booktools.bench.measure import SPHINX_OPTIONS
+from booktools.bench.measure import LIVE_OPTIONS, SPHINX_OPTIONS
 from booktools.site.server import CHROMIUM
 from booktools.verify.postgres import PostgresUnavailable, throwaway_server
 
@@ -28,6 +29,7 @@ nox.options.reuse_venv = "yes"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 SERIES = {"2.0": "SQLAlchemy>=2.0,<2.1", "2.1": "SQLAlchemy>=2.1,<2.2"}
 HTML = "docs/_build/html"
+LIVE = "docs/_build/live"  # never the published build: it is made without -W
 
 
 def install(session: nox.Session, *groups: str, series: str = "2.1") -> None:
@@ -97,6 +99,17 @@ def serve(session: nox.Session) -> None:
     """Build the book and serve it as published, at http://127.0.0.1:8000/sqlalchemy-by-example/."""
     build(session)
     session.run("python", "-m", "booktools.site", HTML, "--port", "8000")
+
+
+@nox.session
+def live(session: nox.Session) -> None:
+    """Serve the book at http://127.0.0.1:8000/, rebuilding and reloading a page when it is saved.
+
+    Only the changed pages are rebuilt, without -W: an edited page has no green test run
+    yet, which `nox -s docs` requires. Arguments after "--" go to sphinx-autobuild.
+    """
+    install(session, "live")
+    session.run("sphinx-autobuild", *LIVE_OPTIONS, "--port", "8000", "docs", LIVE, *session.posargs)
 
 
 @nox.session

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from booktools.bench.measure import budgets, markdown, summary
+from booktools.bench.measure import (
+    FIRST_LOAD_GZIPPED_BYTES,
+    FIRST_LOAD_REQUESTS,
+    budgets,
+    markdown,
+    summary,
+)
 from booktools.site.server import BUDGET_GZIPPED_BYTES
 
 
@@ -10,7 +16,9 @@ def stats(wall: float, rss: float = 100.0) -> dict:
     return summary([{"wall": wall, "cpu": wall, "max_rss_mb": rss}])
 
 
-def report(build_s: float = 4.0, test_s: float = 3.0, weight: int = 90_000) -> dict:
+def report(
+    build_s: float = 4.0, test_s: float = 3.0, gzipped: int = 60_000, requests: int = 12
+) -> dict:
     return {
         "date": "2026-01-02",
         "commit": "abc1234",
@@ -28,6 +36,7 @@ def report(build_s: float = 4.0, test_s: float = 3.0, weight: int = 90_000) -> d
             "startup": stats(2.0),
             "clean_warm": stats(build_s, rss=250.0),
             "incremental": stats(1.5),
+            "live": summary([{"wall": 2.5}]),
             "floor": {"startup": stats(0.5), "build": stats(1.5)},
         },
         "tests": {
@@ -43,10 +52,10 @@ def report(build_s: float = 4.0, test_s: float = 3.0, weight: int = 90_000) -> d
             "searchindex": {"raw_bytes": 1000, "gzipped_bytes": 300},
             "first_load": {
                 "core/engines.html": {
-                    "requests": 12,
+                    "requests": requests,
                     "raw_bytes": 400_000,
-                    "gzipped_bytes": 100_000,
-                    "budgeted_gzipped_bytes": weight,
+                    "gzipped_bytes": gzipped,
+                    "budgeted_gzipped_bytes": 50_000,
                 }
             },
         },
@@ -69,21 +78,37 @@ def test_summary_takes_minimum_median_and_peak_memory():
     }
 
 
-def test_budgets_within_limits():
+def test_budgets_are_ratios_to_floors_of_the_same_run():
     results = {b["name"]: b for b in budgets(report())}
-    build = results["clean build (warm notebook cache), s"]
-    assert build["limit"] == 4.0  # start-up 2 s + 0.1 s × 20 pages
-    assert build["passed"]
-    tests = results["test run, s"]
-    assert tests["limit"] == 2.5  # 1.5 × floor 1 s + start-up 1 s
-    assert not tests["passed"]  # 3 s
-    weight = results["first load of core/engines.html, HTML/CSS/JS/fonts gzipped bytes"]
-    assert weight["limit"] == BUDGET_GZIPPED_BYTES and weight["passed"]
+    # per page beyond start-up: the book (4 s - 2 s) / 20 = 0.1 s, the floor (1.5 s - 0.5 s)
+    # / 20 = 0.05 s; 2 × the floor
+    build = results["clean build, per page beyond start-up"]
+    assert (build["measured"], build["limit"], build["passed"]) == (2.0, 1.5, False)
+    # (3 s - pytest start-up 1 s) / floor 1 s
+    tests = results["test run less pytest's start-up"]
+    assert (tests["measured"], tests["limit"], tests["passed"]) == (2.0, 1.5, False)
+    weight = results["first load of core/engines.html, gzipped bytes"]
+    assert (weight["measured"], weight["limit"], weight["passed"]) == (60_000, 70_000, True)
+    requests = results["first load of core/engines.html, requests"]
+    assert (requests["measured"], requests["limit"], requests["passed"]) == (12, 14, True)
 
 
-def test_budgets_missed():
-    results = budgets(report(build_s=4.01, test_s=2.5, weight=BUDGET_GZIPPED_BYTES + 1))
-    assert [b["passed"] for b in results] == [False, True, False]
+def test_budgets_pass_and_fail_at_their_limits():
+    # 1.5 × the floor exactly: build (3.5 s - 2 s) / 20 = 0.075 s per page; tests 2.5 s - 1 s
+    within = budgets(report(3.5, 2.5, FIRST_LOAD_GZIPPED_BYTES, FIRST_LOAD_REQUESTS))
+    assert [b["passed"] for b in within] == [True, True, True, True]
+    over = budgets(report(3.51, 2.51, FIRST_LOAD_GZIPPED_BYTES + 1, FIRST_LOAD_REQUESTS + 1))
+    assert [b["passed"] for b in over] == [False, False, False, False]
+
+
+def test_no_time_budget_without_its_floor():
+    data = report()
+    del data["floor"], data["build"]["floor"]
+    names = [b["name"] for b in budgets(data)]
+    assert names == [
+        "first load of core/engines.html, gzipped bytes",
+        "first load of core/engines.html, requests",
+    ]
 
 
 def test_markdown_table():
@@ -95,13 +120,29 @@ def test_markdown_table():
     assert "| … per page | 0.200 s |" in table
     assert "| Clean build, cold notebook cache (1 run) | not measured |" in table
     assert "| Test run ÷ floor | 3.0 |" in table
+    assert (
+        "| Save to rebuilt page: incremental `sphinx-build` after touching core/engines.md "
+        "| 1.50 s (median 1.50; CPU 1.50 s) |"
+    ) in table
+    assert (
+        "| Save to rebuilt page in `nox -s live`: a paragraph added to core/engines.md, until "
+        "sphinx-autobuild serves it | 2.50 s (median 2.50) |"
+    ) in table
     # (1.5 s - 0.5 s) / 20 pages for the floor, (4 s - 2 s) / 20 pages for the book
     assert "| … per page beyond its start-up | 0.050 s |" in table
     assert "| Clean build per page beyond start-up (warm notebook cache) | 0.100 s |" in table
     assert (
-        "| test run, s | 3.00 | 2.50 (1.5 × floor 1.00 s + pytest start-up 1.00 s) | **fail** |"
+        "| clean build, per page beyond start-up | 2.00 "
+        "| 1.50 (× the build floor's 50.0 ms per page) | **fail** |"
     ) in table
     assert (
-        "| first load of core/engines.html, HTML/CSS/JS/fonts gzipped bytes | 90,000 "
-        "| 150,000 (the site's budget) | pass |"
+        "| test run less pytest's start-up | 2.00 | 1.50 (× the floor's 1.00 s) | **fail** |"
+        in (table)
+    )
+    assert (
+        "| first load of core/engines.html, gzipped bytes | 60,000 "
+        "| 70,000 (everything fetched) | pass |"
+    ) in table
+    assert (
+        "| first load of core/engines.html, requests | 12 | 14 (everything fetched) | pass |"
     ) in table

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +39,51 @@ def test_configuration_is_valid_for_its_service(path, schema, tmp_path):
     broken = tmp_path / path.name
     broken.write_text(path.read_text().replace("runs-on:", "run-on:").replace("build:", "bild:"))
     assert validate(broken, schema).returncode != 0
+
+
+def zizmor(path: Path) -> list[dict]:
+    """zizmor's findings on a workflow, offline (no GitHub API), with its default persona."""
+    # a binary installed next to the interpreter (the `test` group), not a Python module
+    program = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which(
+        "zizmor"
+    )
+    assert program, "zizmor is not installed: it is in the `test` dependency group"
+    result = subprocess.run(
+        [program, "--offline", "--no-config", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # exit status 0: no findings; 10 and above: findings, by their highest severity
+    assert result.returncode == 0 or result.returncode >= 10, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_workflow_passes_the_security_linter(tmp_path):
+    findings = zizmor(WORKFLOW)
+    where = [(f["ident"], f["locations"][0]["concrete"]["feature"]) for f in findings]
+    assert findings == [], where
+    # and the check can fail: an action referenced by a movable tag, and a checkout that
+    # keeps its credentials, are both reported
+    text = WORKFLOW.read_text()
+    assert "persist-credentials: false" in text
+    unpinned = re.sub(
+        r"(actions/checkout)@[0-9a-f]{40}.*\n +with:\n +persist-credentials: false\n",
+        r"\1@v4\n",
+        text,
+    )
+    assert unpinned != text
+    copy = tmp_path / WORKFLOW.name
+    copy.write_text(unpinned)
+    assert {f["ident"] for f in zizmor(copy)} == {"unpinned-uses", "artipacked"}
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version():
+    uses = re.findall(r"uses: (\S+)(.*)", WORKFLOW.read_text())
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
 
 
 def nox_sessions_in(text: str) -> set[str]:

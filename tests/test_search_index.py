@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
-from booktools.sphinxext.search import INDEX_DIR, section_records, write_index
+from booktools.sphinxext.search import INDEX_DIR, build_index, section_records, write_index
 
 # The shape of a page as sphinx-book-theme writes it: sections carry the ids, headings the
 # permalinks, and a label target may stand between a section and its heading.
@@ -68,3 +69,17 @@ def test_the_index_is_written_from_a_thread_that_has_an_event_loop_running(tmp_p
         return write_index(tmp_path)
 
     assert asyncio.run(inside_a_running_loop()) == 3
+def test_the_live_preview_builds_no_index(tmp_path: Path):
+    """``-D book_search_index=0`` (nox -s live): the build ends without indexing every page."""
+    (tmp_path / "sessions.html").write_text(PAGE, encoding="utf-8")
+
+    def app(index: bool) -> SimpleNamespace:
+        config = SimpleNamespace(book_search_index=index)
+        return SimpleNamespace(
+            builder=SimpleNamespace(format="html"), config=config, outdir=tmp_path
+        )
+
+    build_index(app(False), None)
+    assert not (tmp_path / INDEX_DIR).exists()
+    build_index(app(True), None)
+    assert (tmp_path / INDEX_DIR / "pagefind.js").is_file()

@@ -133,7 +133,7 @@ def write_index(outdir: Path) -> int:
 
 
 def build_index(app: Sphinx, exception: Exception | None) -> None:
-    if exception or app.builder.format != "html":
+    if exception or app.builder.format != "html" or not app.config.book_search_index:
         return
     try:
         import pagefind.index  # noqa: F401
@@ -147,5 +147,7 @@ def build_index(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_js_file(SCRIPT, loading_method="defer")
+    # -D book_search_index=0: no index (nox -s live, where it would be most of a rebuild)
+    app.add_config_value("book_search_index", True, "", types=frozenset({bool}))
     app.connect("build-finished", build_index)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
