@@ -13,7 +13,7 @@ from booktools.sphinxext.search import INDEX_DIR, build_index, section_records, 
 # permalinks, and a label target may stand between a section and its heading.
 PAGE = """<html><body><nav>Chapters: Sessions, Engines</nav>
 <article class="bd-article">
-<section id="sessions"><h1>8. Sessions<a class="headerlink" href="#sessions">#</a></h1>
+<section id="sessions"><h1>8. Sessions, in depth<a class="headerlink" href="#sessions">#</a></h1>
 <p>A session keeps objects.</p>
 <section id="rollback"><h2>Rollback<a class="headerlink" href="#rollback">#</a></h2>
 <p>Use <code class="docutils literal notranslate"><span class="pre">Session.rollback()</span></code>.</p>
@@ -35,7 +35,10 @@ def test_each_section_is_a_record_at_its_anchor_with_the_chapter_as_metadata():
         "/orm/sessions.html#error-pending",
     ]
     intro, rollback, error = (r.html for r in records)
-    assert '<main data-pagefind-meta="page:8. Sessions"><h1>8. Sessions</h1>' in intro
+    assert 'data-pagefind-meta="page[data-value]" data-value="8. Sessions, in depth"' in intro
+    assert 'data-pagefind-meta="target[data-value]" data-value="/orm/sessions.html"' in intro
+    assert "<h1>8. Sessions, in depth</h1>" in intro
+    assert 'data-value="/orm/sessions.html#rollback"' in rollback
     assert "A session keeps objects." in intro and "Rollback" not in intro
     assert "<h1>Rollback</h1>" in rollback and "After a failed flush" not in rollback
     assert '<code class="docutils literal notranslate" data-pagefind-weight="3">' in rollback
@@ -69,6 +72,8 @@ def test_the_index_is_written_from_a_thread_that_has_an_event_loop_running(tmp_p
         return write_index(tmp_path)
 
     assert asyncio.run(inside_a_running_loop()) == 3
+
+
 def test_the_live_preview_builds_no_index(tmp_path: Path):
     """``-D book_search_index=0`` (nox -s live): the build ends without indexing every page."""
     (tmp_path / "sessions.html").write_text(PAGE, encoding="utf-8")

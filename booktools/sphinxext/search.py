@@ -31,6 +31,7 @@ import asyncio
 import concurrent.futures
 import html as html_lib
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,7 @@ _SECTION = re.compile(
     re.DOTALL,
 )
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
+_WEIGHT = ' data-pagefind-weight="3"'
 _INLINE_CODE = re.compile(r'<code class="(docutils literal notranslate|xref[^"]*)">')
 
 
@@ -76,25 +78,36 @@ def section_records(page_url: str, html: str) -> list[SectionRecord]:
     article = _ARTICLE.search(html)
     if article is None:
         return []
-    body = _INLINE_CODE.sub(r'<code class="\1" data-pagefind-weight="3">', article.group(1))
+    body = _INLINE_CODE.sub(rf'<code class="\1"{_WEIGHT}>', article.group(1))
     sections = list(_SECTION.finditer(body))
     if not sections:
         return []
-    chapter = _PERMALINK.sub("", sections[0]["heading"])
+    chapter = _text(sections[0]["heading"])
     records = []
     for index, section in enumerate(sections):
         end = sections[index + 1].start() if index + 1 < len(sections) else len(body)
-        heading = _PERMALINK.sub("", section["heading"])
+        # A heading weighs most already; a weight inside it would leak into its title.
+        heading = _PERMALINK.sub("", section["heading"]).replace(_WEIGHT, "")
         url = page_url if section["level"] == "1" else f"{page_url}#{section['id']}"
-        page_meta = html_lib.escape(html_lib.unescape(re.sub(r"<[^>]+>", "", chapter)), quote=True)
+        # Metadata from attributes, so that a comma in a title is not a separator.
         records.append(
             SectionRecord(
                 url,
-                f'<html lang="en"><body><main data-pagefind-meta="page:{page_meta}">'
-                f"<h1>{heading}</h1>{body[section.end() : end]}</main></body></html>",
+                '<html lang="en"><body><main>'
+                f'<span data-pagefind-meta="page[data-value]" data-value="{_attribute(chapter)}">'
+                f'</span><span data-pagefind-meta="target[data-value]" data-value="{_attribute(url)}">'
+                f"</span><h1>{heading}</h1>{body[section.end() : end]}</main></body></html>",
             )
         )
     return records
+
+
+def _text(html: str) -> str:
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", _PERMALINK.sub("", html)))
+
+
+def _attribute(text: str) -> str:
+    return html_lib.escape(text, quote=True)
 
 
 async def _write_index(outdir: Path) -> int:
@@ -114,9 +127,14 @@ async def _write_index(outdir: Path) -> int:
             "/" + page.relative_to(outdir).as_posix(), page.read_text(encoding="utf-8")
         )
     ]
-    async with PagefindIndex(config=config) as index:
-        for record in records:
-            await index.add_html_file(content=record.html, url=record.url)
+    # The records go to Pagefind as the files of one folder, in one call: its Python API
+    # waits 0.1 s before reading each reply, so a call per record cost a minute. Each file's
+    # address is its `target` metadata, which the browser script links to.
+    with tempfile.TemporaryDirectory() as folder:
+        for number, record in enumerate(records):
+            Path(folder, f"{number}.html").write_text(record.html, encoding="utf-8")
+        async with PagefindIndex(config=config) as index:
+            await index.add_directory(path=folder)
     for unused in UNUSED_BUNDLE_FILES:
         (outdir / INDEX_DIR / unused).unlink(missing_ok=True)
     return len(records)

@@ -28,7 +28,6 @@
     if (!pagefind) {
       pagefind = import(new URL("_pagefind/pagefind.js", siteRoot).href).then(async (module) => {
         await module.options({
-          baseUrl: siteRoot.pathname,
           excerptLength: 24,
           // Exact words before words that merely start with them: "select" before
           // "selectinload" (Pagefind's default is 1).
@@ -99,11 +98,16 @@
     return [...all, ...most].slice(0, SECTIONS_READ);
   }
 
+  /** A section's address on this site: its `target`, which the index records for it. */
+  function address(section) {
+    return new URL(section.meta.target.replace(/^\//, ""), siteRoot).href;
+  }
+
   /** The sections found, grouped by page in the order of each page's best section. */
   function byPage(sections) {
     const pages = new Map();
     for (const section of sections) {
-      const page = section.url.split("#")[0];
+      const page = section.meta.target.split("#")[0];
       if (!pages.has(page)) pages.set(page, []);
       if (pages.get(page).length < MAX_SECTIONS) pages.get(page).push(section);
     }
@@ -116,7 +120,7 @@
     const item = document.createElement("li");
     item.className = "book-search-result";
     const link = document.createElement("a");
-    link.href = best.url;
+    link.href = address(best);
     link.className = "book-search-page";
     link.textContent =
       best.meta.title === best.meta.page ? best.meta.page : `${best.meta.page} › ${best.meta.title}`;
@@ -128,7 +132,7 @@
       for (const section of more) {
         const sectionItem = document.createElement("li");
         const sectionLink = document.createElement("a");
-        sectionLink.href = section.url;
+        sectionLink.href = address(section);
         sectionLink.textContent = section.meta.title;
         sectionItem.append(sectionLink);
         list.append(sectionItem);
