@@ -114,6 +114,11 @@ html_theme_options = {
     # every chapter's sections into every page's sidebar, only to drop them again: a tenth
     # of the build. No chapter has chapters under it, so nothing else collapses.
     "collapse_navbar": True,
+    # No top bar: pydata-sphinx-theme 0.20 fills its header with a second search field
+    # unless this is set, and the header holds nothing else. The book's own header (the
+    # article header: sidebar toggle, repository and download buttons, theme switch,
+    # search button on narrow screens) and the sidebar's search field remain.
+    "navbar_persistent": [],
 }
 # With no default, the theme's script logs "Got invalid theme mode"; "auto" follows the OS.
 html_context = {"default_mode": "auto"}
