@@ -49,6 +49,7 @@ UNUSED_BUNDLE_FILES = [
 EXCLUDED = [
     "details.sql-panel",  # the SQL panels (booktools/sphinx_ext.py)
     ".chapter-downloads",  # "Run this chapter yourself: notebook, script"
+    ".what-you-will-learn",  # a summary of the page's sections, which are indexed themselves
     "a.headerlink",
     ".copybtn",
 ]
@@ -108,10 +109,8 @@ async def _write_index(outdir: Path) -> int:
     records = [
         record
         for page in sorted(outdir.rglob("*.html"))
-        if page.relative_to(outdir).parts[0][0] != "_" and page.name not in NOT_INDEXED
-        for record in section_records(
-            "/" + page.relative_to(outdir).as_posix(), page.read_text(encoding="utf-8")
-        )
+        if (path := page.relative_to(outdir).as_posix())[0] != "_" and path not in NOT_INDEXED
+        for record in section_records("/" + path, page.read_text(encoding="utf-8"))
     ]
     async with PagefindIndex(config=config) as index:
         for record in records:
