@@ -120,6 +120,9 @@ html_theme_options = {
     # article header: sidebar toggle, repository and download buttons, theme switch,
     # search button on narrow screens) and the sidebar's search field remain.
     "navbar_persistent": [],
+    # The landing page lays its routes out in three cards: it needs the width more than
+    # a list of its own sections.
+    "secondary_sidebar_items": {"**": ["page-toc.html"], "index": []},
 }
 # With no default, the theme's script logs "Got invalid theme mode"; "auto" follows the OS.
 html_context = {"default_mode": "auto"}
