@@ -35,6 +35,7 @@ extensions = [
     "booktools.sphinxext.highlighting",  # one Pygments formatter per set of options
     "booktools.sphinxext.api_links",
     "booktools.sphinxext.theme",
+    "booktools.sphinxext.tabs",  # a chosen backend or series tab is remembered across pages
     "notfound.extension",
     "sphinx_sitemap",
     "sphinxext.opengraph",
@@ -114,6 +115,14 @@ html_theme_options = {
     # every chapter's sections into every page's sidebar, only to drop them again: a tenth
     # of the build. No chapter has chapters under it, so nothing else collapses.
     "collapse_navbar": True,
+    # No top bar: pydata-sphinx-theme 0.20 fills its header with a second search field
+    # unless this is set, and the header holds nothing else. The book's own header (the
+    # article header: sidebar toggle, repository and download buttons, theme switch,
+    # search button on narrow screens) and the sidebar's search field remain.
+    "navbar_persistent": [],
+    # The landing page lays its routes out in three cards: it needs the width more than
+    # a list of its own sections.
+    "secondary_sidebar_items": {"**": ["page-toc.html"], "index": []},
 }
 # With no default, the theme's script logs "Got invalid theme mode"; "auto" follows the OS.
 html_context = {"default_mode": "auto"}

@@ -40,8 +40,9 @@ from sphinx.errors import ExtensionError
 
 INDEX_DIR = "_pagefind"
 SCRIPT = "book-search.js"
-#: Pages that are not reading matter.
-NOT_INDEXED = {"search.html", "genindex.html", "404.html"}
+#: Pages that are not reading matter: the landing page only routes readers to chapters,
+#: with a line on each that would outrank the chapter's own sections.
+NOT_INDEXED = {"search.html", "genindex.html", "404.html", "index.html"}
 #: Pagefind's ready-made interfaces, which the book does not use (it has its own).
 UNUSED_BUNDLE_FILES = [
     f"pagefind-{ui}.{ext}"
@@ -51,6 +52,7 @@ UNUSED_BUNDLE_FILES = [
 EXCLUDED = [
     "details.sql-panel",  # the SQL panels (booktools/sphinx_ext.py)
     ".chapter-downloads",  # "Run this chapter yourself: notebook, script"
+    ".what-you-will-learn",  # a summary of the page's sections, which are indexed themselves
     "a.headerlink",
     ".copybtn",
 ]
@@ -122,10 +124,8 @@ async def _write_index(outdir: Path) -> int:
     records = [
         record
         for page in sorted(outdir.rglob("*.html"))
-        if page.relative_to(outdir).parts[0][0] != "_" and page.name not in NOT_INDEXED
-        for record in section_records(
-            "/" + page.relative_to(outdir).as_posix(), page.read_text(encoding="utf-8")
-        )
+        if (path := page.relative_to(outdir).as_posix())[0] != "_" and path not in NOT_INDEXED
+        for record in section_records("/" + path, page.read_text(encoding="utf-8"))
     ]
     # The records go to Pagefind as the files of one folder, in one call: its Python API
     # waits 0.1 s before reading each reply, so a call per record cost a minute. Each file's
