@@ -40,9 +40,10 @@ from sphinx.errors import ExtensionError
 
 INDEX_DIR = "_pagefind"
 SCRIPT = "book-search.js"
-#: Pages that are not reading matter: the landing page only routes readers to chapters,
-#: with a line on each that would outrank the chapter's own sections.
-NOT_INDEXED = {"search.html", "genindex.html", "404.html", "index.html"}
+#: Pages that are not reading matter. The landing page routes readers to chapters and the
+#: changelog announces them, each with a line on every chapter that would outrank the
+#: chapter's own sections.
+NOT_INDEXED = {"search.html", "genindex.html", "404.html", "index.html", "changelog.html"}
 #: Pagefind's ready-made interfaces, which the book does not use (it has its own).
 UNUSED_BUNDLE_FILES = [
     f"pagefind-{ui}.{ext}"
