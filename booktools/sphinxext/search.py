@@ -1,7 +1,9 @@
 """The book's search index: Pagefind, built from the finished HTML at the end of each build.
 
 Readers search in the theme's search dialog (the search button, Ctrl+K) and on
-``search.html``; ``docs/_static/book-search.js`` shows results as they type. Pagefind (from
+``search.html``; ``docs/_static/book-search.js`` shows results as they type (the page's
+layout loads that script when a reader first puts the cursor in a search field, so it adds
+nothing to a page's first load). Pagefind (from
 PyPI, with its indexing binary) splits the index into small chunks that the browser fetches
 for the words typed, so a query costs a few kilobytes, and nothing is fetched before the first
 keystroke. It stems words (``types`` finds ``type``), matches word prefixes as the reader
@@ -39,7 +41,6 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 INDEX_DIR = "_pagefind"
-SCRIPT = "book-search.js"
 #: Pages that are not reading matter. The landing page routes readers to chapters and the
 #: changelog announces them, each with a line on every chapter that would outrank the
 #: chapter's own sections.
@@ -165,7 +166,6 @@ def build_index(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    app.add_js_file(SCRIPT, loading_method="defer")
     # -D book_search_index=0: no index (nox -s live, where it would be most of a rebuild)
     app.add_config_value("book_search_index", True, "", types=frozenset({bool}))
     app.connect("build-finished", build_index)

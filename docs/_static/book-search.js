@@ -1,8 +1,9 @@
 /*
  * The book's search: results as the reader types, in the theme's search dialog (the search
  * button, Ctrl+K) and on search.html. The index is Pagefind's, built from the finished HTML
- * by booktools/sphinxext/search.py; its script and index chunks are fetched from this site, and only
- * once the reader types (nothing here runs on page load but two event listeners).
+ * by booktools/sphinxext/search.py; its script and index chunks are fetched from this site
+ * once the reader types. This script itself is loaded by a few lines in the page's layout
+ * (docs/_templates/layout.html) when the reader first puts the cursor in a search field.
  *
  * Pagefind returns the pages that contain *every* word of a query. Readers also paste whole
  * error messages, whose table names and values no page contains, so the query is first
