@@ -3,10 +3,10 @@
 Readers search in the theme's search dialog (the search button, Ctrl+K) and on
 ``search.html``; ``docs/_static/book-search.js`` shows results as they type (the page's
 layout loads that script when a reader first puts the cursor in a search field, so it adds
-nothing to a page's first load). Pagefind (from
-PyPI, with its indexing binary) splits the index into small chunks that the browser fetches
-for the words typed, so a query costs a few kilobytes, and nothing is fetched before the first
-keystroke. It stems words (``types`` finds ``type``), matches word prefixes as the reader
+nothing to a page's first load). Pagefind (from PyPI, with its indexing binary) splits the
+index into small chunks: a query fetches those of its words and the excerpts of the sections
+it shows (tens of kilobytes, where Sphinx's index is loaded whole), and nothing is fetched
+before the first keystroke. It stems words (``types`` finds ``type``), matches word prefixes as the reader
 types, and returns the sections of a page, each with its anchor and a highlighted excerpt.
 
 Compared, before choosing: Sphinx's own index must be loaded whole (about 200 KB gzipped for
