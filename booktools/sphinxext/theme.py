@@ -5,9 +5,9 @@ about 770 KB gzipped on every first visit. This extension draws the same icons, 
 theme's own FontAwesome outlines, from a small stylesheet that it writes at the end of
 each build with only the icons the built pages use, as CSS masks coloured with
 ``currentColor`` (so they follow the light and dark themes). Two template overrides in
-``docs/_templates`` stop loading the FontAwesome script, and the search index, which the
-theme loads on every page for a search-as-you-type feature the book does not enable (the
-search page still loads it). The theme's stylesheet loses the two thousand FontAwesome
+``docs/_templates`` stop loading the FontAwesome script, and Sphinx's search index, which the
+theme loads on every page for its own search-as-you-type (the book searches with Pagefind
+instead: :mod:`.search`, and no page loads Sphinx's index). The theme's stylesheet loses the two thousand FontAwesome
 icon rules (``.fa-house{--fa:"\\f015"}``) that these masks make unused, about 20 KB
 gzipped; myst-nb's and sphinx-design's assets are linked only from pages that use them.
 
