@@ -83,6 +83,21 @@ def need_chromium(session: nox.Session) -> None:
             session.error(f"no Chromium at {CHROMIUM}: install it with `sudo apt-get install chromium`")
 
 
+def need_node(session: nox.Session, *, dev: bool = False) -> None:
+    """Node.js and the pinned npm packages of package-lock.json, in node_modules/.
+
+    The build needs Pyodide (copied into the site) and PurgeCSS; ``dev`` adds Lighthouse,
+    which only the benchmark runs. Installs Debian's nodejs and npm if they are missing.
+    """
+    if not shutil.which("npm"):
+        if shutil.which("apt-get") and os.geteuid() == 0:
+            session.run("apt-get", "install", "-y", "-qq", "nodejs", "npm", external=True)
+        else:
+            session.error("no npm: install Node.js 18.16 or newer (`sudo apt-get install nodejs npm`)")
+    ci = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+    session.run(*ci, *([] if dev else ["--omit=dev"]), external=True)
+
+
 @nox.session
 def browser(session: nox.Session) -> None:
     """Build the book, then test the site in Debian's Chromium: see tests/browser/."""
