@@ -155,9 +155,8 @@ def main(engine: Engine) -> None:
             print("The same, loaded eagerly with selectinload():")
             users = list(session.scalars(eager))
             describe(users)
-        print(
-            f"selectinload(): {len(selects)} SELECT statements, one per level, however many rows."
-        )
+        print(f"selectinload(): {len(selects)} SELECT statements, 1 for the users and 1 for each")
+        print("relationship loaded (up to 500 parents per IN list), however many users there are.")
 
         # joinedload() suits many-to-one: the author comes in the same row as the post.
         with Session(engine) as session, counting_selects(engine) as selects:
