@@ -166,12 +166,13 @@ def _skipped_blocks(page: Page) -> dict[int, str]:
 
 
 def page_name(page: Page) -> str:
-    """The page's path under docs/, with forward slashes (``orm/session.md``)."""
+    """The page's path under docs/, with forward slashes (``orm/session.md``); a page
+    elsewhere (a test's) is named by its file name."""
     path = Path(page.path)
     try:
         return path.resolve().relative_to(DOCS).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name
 
 
 def page_program(page: Page, series: str) -> dict:
