@@ -1,7 +1,8 @@
 // A page's Python session on Pyodide, shared by the browser's worker (book-run-worker.js)
 // and the Node check (check.mjs). It loads Pyodide, installs the pure-Python wheels
 // (SQLAlchemy, typing-extensions) and the runner bundle (booktools.runner.bundle), and
-// drives booktools.runner.session.PageSession, whose results come back as plain objects.
+// drives booktools.runner.session.PageSession, whose results come back as plain objects
+// (see PageSession.run; a step has a "diff", the failure report, when it does not match).
 //
 //   const python = await startSession({loadPyodide, fetchBytes, wheelNames, bundleName, indexURL});
 //   const page = python.open(program);          // a program of booktools.runner.program
@@ -27,10 +28,11 @@ export async function startSession({ loadPyodide, fetchBytes, wheelNames, bundle
     "json.dumps([sys.version.split()[0], sqlite3.sqlite_version, sqlalchemy.__version__])",
   ));
 
-  // A Python dict as a plain object, its proxy freed.
+  // A result as a plain object, through JSON: Python's None stays null (toJs would make it
+  // undefined, and "matches": null means "not compared"); the proxy is freed.
   const plain = (proxy) => {
     try {
-      return proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+      return JSON.parse(session.result_json(proxy));
     } finally {
       proxy.destroy();
     }
