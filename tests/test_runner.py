@@ -468,3 +468,18 @@ def _series() -> str:
     import sqlalchemy
 
     return ".".join(sqlalchemy.__version__.split(".")[:2])
+
+
+def test_the_build_side_imports_no_test_machinery():
+    """The Sphinx extension writes programs and the bundle: like the rest of the build, it
+    must not load pytest, Sybil or the harness (tests/test_layout.py)."""
+    script = (
+        "import sys, booktools.runner.program, booktools.runner.bundle; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest', "
+        "'sybil') or m.startswith('booktools.verify')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        cwd=check.ROOT,
+    ).stdout
+    assert out.strip() == "[]"
