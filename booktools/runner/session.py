@@ -85,8 +85,10 @@ class PageSession:
             end_session(self.namespace)
             # The old namespace's objects go now, not at the collector's next pass: a
             # session left open there would otherwise still be found by
-            # close_all_sessions(), on an engine that is closed.
+            # close_all_sessions(), on an engine that is closed. What survives (modules,
+            # SQLAlchemy) is frozen, so that the next reset walks only the page's objects.
             gc.collect()
+            gc.freeze()
         self.namespace = {"__name__": "__main__"}
         self.ran = 0
 
