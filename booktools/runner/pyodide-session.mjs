@@ -12,6 +12,10 @@
 
 // Where the bundle is unpacked; it goes on sys.path.
 const BUNDLE_DIR = "/home/pyodide/book-runner";
+// Python's recursion limit in Pyodide. At its default (1000), endless recursion overflows
+// the JavaScript stack before Python raises RecursionError, and Pyodide dies for good (at
+// 300 too, under Node 20); at 200 it raises, and every runnable block of the book passes.
+const RECURSION_LIMIT = 200;
 
 // fetchBytes(name) returns the file's bytes (ArrayBuffer or Uint8Array); wheelNames are the
 // wheels' file names (Pyodide reads the package name and version from them).
@@ -21,7 +25,10 @@ export async function startSession({ loadPyodide, fetchBytes, wheelNames, bundle
   const files = await Promise.all([...wheelNames, bundleName].map(bytes));
   wheelNames.forEach((name, i) => pyodide.unpackArchive(files[i], "wheel"));
   pyodide.unpackArchive(files[wheelNames.length], "zip", { extractDir: BUNDLE_DIR });
-  pyodide.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(BUNDLE_DIR)})`);
+  pyodide.runPython(
+    `import sys\nsys.path.insert(0, ${JSON.stringify(BUNDLE_DIR)})\n` +
+    `sys.setrecursionlimit(${RECURSION_LIMIT})`,
+  );
   const session = pyodide.pyimport("booktools.runner.session");
   const versions = JSON.parse(pyodide.runPython(
     "import json, sys, sqlite3, sqlalchemy\n" +
