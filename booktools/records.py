@@ -33,8 +33,15 @@ def sources_digest() -> str:
 
 
 def write_record(
-    backend: str, backend_version: str, series: str, counts: dict[str, int]
+    backend: str,
+    backend_version: str,
+    series: str,
+    counts: dict[str, int],
+    python: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> Path:
+    """Write the record of a green run; ``python`` is the version the run used (this
+    interpreter's unless given: the Pyodide run's is not), ``extra`` more facts about it."""
     import sqlalchemy
 
     record = {
@@ -42,10 +49,11 @@ def write_record(
         "backend_version": backend_version,
         "sqlalchemy": sqlalchemy.__version__,
         "series": series,
-        "python": platform.python_version(),
+        "python": python or platform.python_version(),
         "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
         "sources": sources_digest(),
         **counts,
+        **(extra or {}),
     }
     RECORDS.mkdir(parents=True, exist_ok=True)
     path = RECORDS / f"{backend}-{series}.json"

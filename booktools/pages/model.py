@@ -14,6 +14,10 @@ Where a block runs (its *run tags*) is said once:
   ``postgresql``, ``sqlalchemy-2.0``, ``sqlalchemy-2.1``), and of every tab around it;
 * a block outside tabs may be tagged by ``% only:`` comment lines directly above it.
 
+A block may also carry a ``% browser: no, <reason>`` line directly above it (inside a tab
+too): the page says that the block does not run in the reader's browser (Pyodide), and why
+(see :mod:`booktools.runner.program`, which decides what runs there).
+
 A ``% only:`` inside a tab-item, one that stands above no block, an unknown tag, or a
 ``:sync:`` of a tab holding code that is not a run tag, is a :class:`PageError` naming the
 page and line.
@@ -48,6 +52,8 @@ BACKENDS = frozenset({"sqlite", "postgresql"})
 RUN_TAG = re.compile(r"sqlite|postgresql|sqlalchemy-2\.\d+")
 
 _ONLY = re.compile(r"^[ \t]*%[ \t]*only:[ \t]*(?P<tags>.*?)[ \t]*$")
+_BROWSER = re.compile(r"^[ \t]*%[ \t]*browser:(?P<rest>.*)$")
+_BROWSER_NO = re.compile(r"^[ \t]*no[ \t]*,[ \t]*(?P<reason>\S.*?)[ \t]*$")
 _SKIP = re.compile(r"^[ \t]*%[ \t]*skip(?::[ \t]*(?P<arguments>.*?))?[ \t]*$")
 _SKIP_ARGUMENTS = re.compile(r"(\w+)(?:\s+(.+)$)?")
 _CODE_IN_COMMENT = re.compile(
@@ -97,6 +103,8 @@ class Block:
     end: int
     #: a ``pycon`` block's steps, each with its input and expected output
     steps: tuple[Step, ...] = ()
+    #: the reason of a ``% browser: no, <reason>`` line above it ("" when there is none)
+    browser: str = ""
 
     @property
     def runnable(self) -> bool:
@@ -277,14 +285,16 @@ class _Reader:
         """Read ``markdown``, whose first line is page line index ``first``, inside ``tabs``
         (the run tags of the tab-items around it)."""
         tokens = _markdown().parse(markdown)
-        pending: tuple[int, frozenset[str]] | None = None  # '% only:' (line index, tags)
+        # '% only:' and '% browser:' lines waiting for their block: (last line index, tags,
+        # browser reason)
+        pending: tuple[int, frozenset[str], str] | None = None
         for n, token in enumerate(tokens):
             if token.map is None:
                 continue
             begin, end = token.map[0] + first, token.map[1] + first
             is_fence = token.type in ("fence", "colon_fence")
             if pending and not (is_fence and pending[0] == begin - 1):
-                raise self.error(pending[0], "'% only:' stands above no code block")
+                raise self.error(pending[0], _above_nothing(pending))
             if token.type == "front_matter" and top:
                 self.front_matter = token.content
             elif token.type == "heading_open":
@@ -295,20 +305,35 @@ class _Reader:
                 self.comments.append((begin + 1, end))
                 pending = self.comment(begin, end, tabs)
             elif is_fence:
-                self.fence(token, begin, end, tabs, pending[1] if pending else None)
+                self.fence(token, begin, end, tabs, pending)
                 pending = None
         if pending:
-            raise self.error(pending[0], "'% only:' stands above no code block")
+            raise self.error(pending[0], _above_nothing(pending))
 
     def comment(self, begin: int, end: int, tabs: tuple[str, ...]):
-        """``%`` comment lines: ``% only:`` tags, ``% skip:`` markers, code in comments.
-        Returns the ``% only:`` tags that wait for the block under them."""
+        """``%`` comment lines: ``% only:`` tags, ``% browser:`` marks, ``% skip:`` markers,
+        code in comments. Returns the ``% only:`` tags and ``% browser:`` reason that wait
+        for the block under them."""
         index = begin
         only: set[str] = set()
         only_line = None
+        browser = ""
         while index < end:
             line = self.lines[index]
-            if match := _ONLY.match(line):
+            if match := _BROWSER.match(line):
+                reason = _BROWSER_NO.match(match["rest"])
+                if reason is None:
+                    raise self.error(
+                        index,
+                        "write a browser mark as '% browser: no, <reason>': the one-line reason "
+                        "why Pyodide gives another output is shown to readers",
+                    )
+                if browser:
+                    raise self.error(index, "two '% browser:' lines above one block")
+                browser = reason["reason"]
+                only_line = index
+                index += 1
+            elif match := _ONLY.match(line):
                 if tabs:
                     raise self.error(
                         index,
@@ -333,17 +358,18 @@ class _Reader:
                 source = textwrap.dedent("".join(b + "\n" for b in body))
                 tags = frozenset(tabs) | frozenset(only)
                 if only_line is not None and only_line != index - 1:
-                    raise self.error(only_line, "'% only:' stands above no code block")
+                    raise self.error(only_line, _above_nothing((only_line, only, browser)))
                 self.add_block(
                     (match["language"] or "").strip().lower(), match["directive"], index,
                     index + 1, source, False, tags, self.offsets[index], self.offsets[end],
+                    browser,
                 )
                 return None
             else:
                 if only_line is not None:
-                    raise self.error(only_line, "'% only:' stands above no code block")
+                    raise self.error(only_line, _above_nothing((only_line, only, browser)))
                 index += 1
-        return (only_line, frozenset(only)) if only_line is not None else None
+        return (only_line, frozenset(only), browser) if only_line is not None else None
 
     def check_tags(self, index: int, tags: set[str], what: str) -> None:
         unknown = sorted(t for t in tags if not RUN_TAG.fullmatch(t))
@@ -354,7 +380,9 @@ class _Reader:
                 "sqlalchemy-2.0, sqlalchemy-2.1)",
             )
 
-    def fence(self, token, begin: int, end: int, tabs, only) -> None:
+    def fence(self, token, begin: int, end: int, tabs, pending) -> None:
+        only = pending[1] if pending else None
+        browser = pending[2] if pending else ""
         info = token.info.strip()
         marker = token.markup[0] * 3
         directive = _DIRECTIVE.match(info)
@@ -378,11 +406,11 @@ class _Reader:
             tags = frozenset(tabs) | (only or frozenset())
             self.add_block(
                 language, name, begin, begin + 1 + skipped, body, True, tags,
-                self.offsets[begin], block_end,
+                self.offsets[begin], block_end, browser,
             )
             return
-        if only:
-            raise self.error(begin - 1, "'% only:' stands above no code block")
+        if pending:
+            raise self.error(begin - 1, _above_nothing(pending))
         if name in OPAQUE_DIRECTIVES:
             return
         sync = dict(options).get("sync") if name == "tab-item" else None
@@ -397,7 +425,10 @@ class _Reader:
         line = self.lines[index].strip()
         return bool(line) and set(line) == {markup[0]} and len(line) >= len(markup)
 
-    def add_block(self, language, directive, index, source_index, source, visible, tags, start, end):
+    def add_block(
+        self, language, directive, index, source_index, source, visible, tags, start, end,
+        browser="",
+    ):
         steps: tuple[Step, ...] = ()
         if language == "pycon" and directive != "code-cell":
             try:
@@ -411,9 +442,11 @@ class _Reader:
                 "a ```python block holds '>>>' prompts; write it as ```pycon so that its output "
                 "is checked",
             )
+        if browser and not (language in RUNNABLE and directive != "code-cell"):
+            raise self.error(index - 1, "'% browser:' stands above a block that does not run")
         self.blocks.append(
             Block(language, directive, index + 1, source_index + 1, source, visible,
-                  frozenset(tags), start, end, steps)
+                  frozenset(tags), start, end, steps, browser)
         )
 
     def place(self, step: Step, block_end: int) -> Step:
@@ -421,6 +454,12 @@ class _Reader:
         after = step.expected_line - 1 + step.expected_count
         start, end = self.offsets[step.line - 1], min(self.offsets[after], block_end)
         return replace(step, start=start, end=end)
+
+
+def _above_nothing(pending: tuple) -> str:
+    marks = ("'% only:'" if pending[1] else "") + (" and " if pending[1] and pending[2] else "")
+    marks += "'% browser:'" if pending[2] else ""
+    return f"{marks} stands above no code block"
 
 
 def _without_options(content: str) -> tuple[str, int]:
