@@ -63,10 +63,9 @@ BAR = (
     '<button type="button" data-run="reset">Reset</button></div>'
 )
 REASON = '<p class="run-reason">Not runnable in the browser: {reason}</p>'
-#: Shown under a block of a tab that the browser does not run (another backend or series).
-OTHER_TAB = (
-    f"this tab is for another run; the browser runs SQLite with SQLAlchemy {SERIES}"
-)
+#: Shown under a block written for another backend or series (a tab, or ``% only:``).
+OTHER_RUN = "written for {what}; the browser runs SQLite with SQLAlchemy {series}"
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def check_pyodide(app: Sphinx) -> None:
@@ -82,24 +81,25 @@ def check_pyodide(app: Sphinx) -> None:
         )
 
 
-def _shown_blocks(doctree: nodes.document) -> dict[int, nodes.Element]:
-    """Each shown ``python``/``pycon`` block by the page line of its opening fence.
+def _shown_blocks(doctree: nodes.document) -> list[nodes.Element]:
+    """The shown ``python``/``pycon`` blocks, in page order.
 
     A ``pycon`` block with SQL is the ``pycon-session`` container of :mod:`.sql_panels`
-    (the chunks inside it have no line of their own).
+    (the chunks inside it are not blocks of the page). Code included from a file
+    (``literalinclude``) is not a block of the page either.
     """
-    found: dict[int, nodes.Element] = {}
-    for node in doctree.findall(nodes.Element):
+
+    def is_block(node: nodes.Node) -> bool:
         if isinstance(node, nodes.container) and "pycon-session" in node["classes"]:
-            found[node.line] = node
-        elif (
+            return True
+        return (
             isinstance(node, nodes.literal_block)
             and node.get("language") in CODE
-            and node.line is not None
+            and "source" not in node.attributes
             and not (isinstance(node.parent, nodes.container) and "pycon-session" in node.parent["classes"])
-        ):
-            found[node.line] = node
-    return found
+        )
+
+    return list(doctree.findall(is_block))
 
 
 def _program(docname: str, path: Path) -> dict | None:
@@ -120,32 +120,36 @@ def add_controls(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     program = _program(docname, path)
     program_blocks = {b["line"]: b for b in program["blocks"] if b["shown"]} if program else {}
+    # The page's shown code blocks and the rendered ones, matched in page order: inside
+    # directives (tabs) the doctree's line numbers are not the page's.
+    fences = [b for b in read_page(path).blocks if b.visible and b.language in CODE]
     shown = _shown_blocks(doctree)
-    if not program_blocks and not shown:
+    if len(shown) != len(fences) or any(
+        node.line is not None and abs(node.line - fence.line) > 2
+        for fence, node in zip(fences, shown, strict=False)
+    ):
+        logger.warning(
+            "run buttons: the page's %d python/pycon blocks do not match the %d rendered ones",
+            len(fences), len(shown), location=docname,
+        )
         return
     first = None
-    page = read_page(path)
-    fences = {b.line: b for b in page.blocks if b.visible and b.language in CODE}
-    for line, node in shown.items():
-        block = program_blocks.get(line)
+    for fence, node in zip(fences, shown, strict=True):
+        block = program_blocks.get(fence.line)
         if block is not None and block["runnable"]:
             html_text = BAR.format(index=block["index"])
             first = block["index"] if first is None else first
         elif block is not None:
             html_text = REASON.format(reason=html.escape(block["reason"]))
-        elif line in fences and fences[line].runnable:
+        elif fence.runnable:
             # A block the browser's run skips: a tab (or ``% only:``) for another run.
-            html_text = REASON.format(reason=OTHER_TAB)
+            what = " and ".join(
+                LABELS.get(tag, tag.replace("sqlalchemy-", "SQLAlchemy ")) for tag in sorted(fence.tags)
+            )
+            html_text = REASON.format(reason=OTHER_RUN.format(what=what, series=SERIES))
         else:
             continue  # e.g. a notebook page's executed code cells
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", html_text, format="html"))
-    missing = sorted(set(program_blocks) - set(shown))
-    if missing:
-        logger.warning(
-            "run buttons: no rendered block at line(s) %s of the page",
-            ", ".join(map(str, missing)),
-            location=docname,
-        )
     if first is None:
         return
     doctree["book_run_first"] = f"run-{first}"  # for the downloads line (.downloads)
