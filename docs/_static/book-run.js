@@ -254,6 +254,11 @@
     else children.push(element("p", "run-status", "Ran, printing nothing."));
     if (block) children.push(verdict(result, block));
     region.replaceChildren(...children);
+    // as the theme does for the page's blocks: one that scrolls sideways can be scrolled
+    // from the keyboard
+    for (const pre of region.querySelectorAll("pre")) {
+      if (pre.scrollWidth > pre.clientWidth || pre.closest(".run-diff")) pre.tabIndex = 0;
+    }
   }
 
   async function edit(bar) {
