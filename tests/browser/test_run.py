@@ -22,7 +22,6 @@ if not os.environ.get("BOOK_SITE"):
     )
 
 from axe_playwright_python.sync_playwright import Axe
-
 from test_site import _OVERFLOWING, AXE_OPTIONS, PHONE, SITE, _serious
 
 #: Pyodide's first start on a loaded two-core machine takes seconds; this only bounds a hang.
