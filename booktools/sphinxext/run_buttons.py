@@ -57,7 +57,7 @@ SERIES = ".".join(sqlalchemy.__version__.split(".")[:2])
 CODE = ("python", "pycon")
 
 BAR = (
-    '<div class="run-bar" id="run-{index}" data-run-block="{index}">'
+    '<div class="run-bar"{anchor} data-run-block="{index}">'
     '<button type="button" data-run="run">Run</button>'
     '<button type="button" data-run="edit">Edit</button>'
     '<button type="button" data-run="reset">Reset</button></div>'
@@ -137,7 +137,9 @@ def add_controls(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for fence, node in zip(fences, shown, strict=True):
         block = program_blocks.get(fence.line)
         if block is not None and block["runnable"]:
-            html_text = BAR.format(index=block["index"])
+            # the first one is the target of "or run it here" (.downloads)
+            anchor = f' id="run-{block["index"]}"' if first is None else ""
+            html_text = BAR.format(anchor=anchor, index=block["index"])
             first = block["index"] if first is None else first
         elif block is not None:
             html_text = REASON.format(reason=html.escape(block["reason"]))

@@ -30,9 +30,15 @@ async function fetchOk(url) {
   return response;
 }
 
-async function fetchBytes(name) {
-  // a Uint8Array: Pyodide's unpackArchive() wants one
-  return new Uint8Array(await (await fetchOk(new URL(name, indexURL))).arrayBuffer());
+// Each file fetched once; the wheels and the bundle are asked for as soon as their names are
+// known, so that they download while Pyodide starts.
+const fetched = new Map();
+function fetchBytes(name) {
+  if (!fetched.has(name)) {
+    // a Uint8Array: Pyodide's unpackArchive() wants one
+    fetched.set(name, fetchOk(new URL(name, indexURL)).then(async (r) => new Uint8Array(await r.arrayBuffer())));
+  }
+  return fetched.get(name);
 }
 
 async function openPage() {
@@ -42,6 +48,7 @@ async function openPage() {
     fetchOk(indexURL + "session.json").then((r) => r.json()),
     fetchOk(programURL).then((r) => r.json()),
   ]);
+  for (const name of [...manifest.wheels, manifest.bundle]) fetchBytes(name).catch(() => {});
   const session = await startSession({
     loadPyodide,
     fetchBytes,
