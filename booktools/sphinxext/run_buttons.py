@@ -15,18 +15,22 @@ For every page with code that runs in a browser, this extension
 
 Once per build it copies into ``_static/pyodide/`` what the worker loads after the first Run:
 Pyodide's runtime files (from ``node_modules/pyodide``, installed by ``npm ci``), the
-pure-Python wheels of SQLAlchemy and typing-extensions (:mod:`booktools.runner.wheels`), the
-runner bundle (:func:`booktools.runner.bundle.runner_bundle`), ``pyodide-session.mjs``, and
+pure-Python wheels of SQLAlchemy and typing-extensions (:mod:`booktools.runner.wheels`) with
+the bytecode of the modules a first run imports (``pyodide-bytecode.mjs``, run with Node once
+per wheel and Pyodide version, kept in ``build/pyodide-wheels/bytecode-*``: importing
+SQLAlchemy from its source is most of a first run's time), the runner bundle (:func:`booktools.runner.bundle.runner_bundle`), ``pyodide-session.mjs``, and
 ``session.json`` naming the wheels and the bundle. None of it is committed; the site serves
 it from its own folder, so running a block asks no other host for anything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import posixpath
 import shutil
+import subprocess
 from pathlib import Path
 
 import sqlalchemy
@@ -49,6 +53,7 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 SESSION_MODULE = ROOT / "booktools" / "runner" / "pyodide-session.mjs"
+BYTECODE_SCRIPT = Path(__file__).with_name("pyodide-bytecode.mjs")
 BUNDLE_NAME = "booktools-runner.zip"
 RUN_DIR = "_static/run"
 PYODIDE_DIR = "_static/pyodide"
@@ -178,13 +183,39 @@ def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copyfile(PYODIDE / name, target / name)
-    wheels = pure_python_wheels()
+    wheels = with_bytecode(pure_python_wheels())
     for wheel in wheels:
         shutil.copyfile(wheel, target / wheel.name)
     (target / BUNDLE_NAME).write_bytes(runner_bundle())
     shutil.copyfile(SESSION_MODULE, target / SESSION_MODULE.name)
     manifest = {"wheels": [w.name for w in wheels], "bundle": BUNDLE_NAME, "series": SERIES}
     (target / "session.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def with_bytecode(wheels: list[Path]) -> list[Path]:
+    """The wheels with the bytecode of Pyodide's Python added (see the module's docstring)."""
+    pyodide = json.loads((PYODIDE / "package.json").read_text(encoding="utf-8"))["version"]
+    script = hashlib.sha256(BYTECODE_SCRIPT.read_bytes()).hexdigest()[:12]
+    folder = wheels[0].parent.parent / f"bytecode-pyodide-{pyodide}-{script}"
+    compiled = [folder / wheel.name for wheel in wheels]
+    if all(path.is_file() for path in compiled):
+        return compiled
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError(
+            "no `node`: the build runs Pyodide under Node.js to compile SQLAlchemy for it; "
+            "install Node.js 18.16 or newer, then run `npm ci`"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    pairs = [str(p) for wheel, out in zip(wheels, compiled, strict=True) for p in (wheel, out)]
+    result = subprocess.run(
+        [node, str(BYTECODE_SCRIPT), *pairs], capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        for path in compiled:
+            path.unlink(missing_ok=True)
+        raise ExtensionError(f"compiling the wheels for Pyodide failed: {result.stderr[-1500:]}")
+    return compiled
 
 
 def setup(app: Sphinx) -> dict:
