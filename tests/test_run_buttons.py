@@ -19,7 +19,3 @@ def test_a_build_without_pyodide_fails_saying_to_run_npm_ci(tmp_path, monkeypatc
         run_buttons.check_pyodide(app)
     assert "pyodide.asm.wasm" in str(error.value)
 
-
-def test_the_installed_pyodide_has_every_file_the_worker_loads():
-    app = SimpleNamespace(builder=SimpleNamespace(format="html"))
-    run_buttons.check_pyodide(app)  # raises if node_modules/pyodide lacks one
