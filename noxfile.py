@@ -3,6 +3,7 @@
     nox -s serve            verify the snippets, build the book, serve it on 127.0.0.1:8000
     nox -s tests            the whole test suite on SQLite, with SQLAlchemy 2.0.x and 2.1.x
     nox -s tests_postgres   the same against a throwaway PostgreSQL server
+    nox -s pyodide          run the examples that run in the reader's browser on Pyodide, in Node
     nox -s docs             verify the snippets, then build docs/_build/html, warnings as errors
     nox -s browser          build, then test the site in Chromium (installed with apt if missing)
     nox -s live             an author's loop: rebuild and reload a page when it is saved
@@ -32,9 +33,13 @@ HTML = "docs/_build/html"
 LIVE = "docs/_build/live"  # never the published build: it is made without -W
 
 
-def install(session: nox.Session, *groups: str, series: str = "2.1") -> None:
+def install(
+    session: nox.Session, *groups: str, series: str = "2.1", inventory: bool = True
+) -> None:
     requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
     session.install(*requirements, SERIES[series])
+    if not inventory:
+        return
     # The inventory of the installed SQLAlchemy's API docs, for the links to them: made from
     # its source distribution on the package index (downloaded once, into build/).
     session.run("python", "-m", "booktools.sphinxext.inventory")
@@ -58,6 +63,16 @@ def tests_postgres(session: nox.Session, series: str) -> None:
             session.run("pytest", *session.posargs, env={"BOOK_DATABASE_URL": url})
     except PostgresUnavailable as error:
         session.error(str(error))
+
+
+@nox.session
+@nox.parametrize("series", list(SERIES), ids=list(SERIES))
+def pyodide(session: nox.Session, series: str) -> None:
+    """Run every example that runs in the reader's browser on Pyodide, in Node, as the Run
+    button does (booktools/runner/); writes the record the verified-with line reads."""
+    need_node(session)
+    install(session, "pyodide", series=series, inventory=False)
+    session.run("python", "-m", "booktools.runner.check", *session.posargs)
 
 
 def build(session: nox.Session, group: str = "docs") -> None:

@@ -24,6 +24,7 @@ RECORDS = ROOT / "build" / "verification"
 def sources_digest() -> str:
     """A fingerprint of everything whose change could change a test outcome."""
     files = book_pages() + sorted((ROOT / "booktools").rglob("*.py"))
+    files += sorted((ROOT / "booktools").rglob("*.mjs"))  # the Pyodide run's JavaScript
     files += sorted((ROOT / "examples").rglob("*.py"))
     digest = hashlib.sha256()
     for path in files:
@@ -71,19 +72,38 @@ def current_records() -> list[dict]:
     return sorted(records, key=lambda r: (r["backend"] != "sqlite", r["backend"], r["series"]))
 
 
+#: The backend of the records of ``nox -s pyodide``: the examples that run in the reader's
+#: browser, run on Pyodide in Node (its own Python and SQLite), see booktools/runner/check.py.
+PYODIDE = "pyodide"
+
+
 def backend_name(record: dict) -> str:
+    if record["backend"] == PYODIDE:
+        return (
+            f"Pyodide {record['backend_version']} (SQLite {record.get('sqlite', '?')}) "
+            f"in {record.get('runtime', 'Node')}"
+        )
     name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(record["backend"])
     return f"{name or record['backend']} {record['backend_version']}"
 
 
 def summary(records: list[dict]) -> str:
-    """One sentence naming the versions and backends of ``records`` (from current_records)."""
-    backends = sorted({backend_name(r) for r in records})
-    versions = sorted({r["sqlalchemy"] for r in records})
-    return (
-        f"Verified on {records[0]['date']} with SQLAlchemy {' and '.join(versions)} "
-        f"on {' and '.join(backends)}, Python {records[0]['python']}."
+    """One sentence naming the versions and backends of ``records`` (from current_records),
+    and one more for the browser's examples when a Pyodide run is among them."""
+    tests = [r for r in records if r["backend"] != PYODIDE] or records
+    browser = [r for r in records if r["backend"] == PYODIDE and r is not tests[0]]
+    backends = sorted({backend_name(r) for r in tests})
+    versions = sorted({r["sqlalchemy"] for r in tests})
+    text = (
+        f"Verified on {tests[0]['date']} with SQLAlchemy {' and '.join(versions)} "
+        f"on {' and '.join(backends)}, Python {tests[0]['python']}."
     )
+    if browser:
+        text += (
+            " The examples that run in the browser were also verified on Pyodide's Python "
+            f"{browser[0]['python']} (SQLite {browser[0].get('sqlite', '?')}) in Node."
+        )
+    return text
 
 
 def sqlite_version() -> str:

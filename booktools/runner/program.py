@@ -166,12 +166,13 @@ def _skipped_blocks(page: Page) -> dict[int, str]:
 
 
 def page_name(page: Page) -> str:
-    """The page's path under docs/, with forward slashes (``orm/session.md``)."""
+    """The page's path under docs/, with forward slashes (``orm/session.md``); a page
+    elsewhere (a test's) is named by its file name."""
     path = Path(page.path)
     try:
         return path.resolve().relative_to(DOCS).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name
 
 
 def page_program(page: Page, series: str) -> dict:
@@ -191,18 +192,22 @@ def page_program(page: Page, series: str) -> dict:
         # a page is one session: code that reads what a block that cannot run defined
         bound_here: set[str] = set()
         for source, _ in units:
-            names = _Names()
             try:
-                names.visit(ast.parse(source))
+                statements = ast.parse(source).body
             except SyntaxError:
                 continue
-            needed = sorted((names.read - bound_here) & tainted.keys(), key=tainted.get)
-            if needed and not reason:
-                reason = (
-                    f"needs {needed[0]} from the block at line {tainted[needed[0]]}, which does "
-                    "not run here"
-                )
-            bound_here |= names.bound
+            for statement in statements:
+                names = _Names()
+                names.visit(statement)
+                # a name the statement binds itself (``with ... as conn:``) is its own
+                needed = (names.read - bound_here - names.bound) & tainted.keys()
+                if needed and not reason:
+                    first = min(needed, key=lambda name: (tainted[name], name))
+                    reason = (
+                        f"needs {first} from the block at line {tainted[first]}, which does "
+                        "not run here"
+                    )
+                bound_here |= names.bound
         for name in bound_here:
             if reason:
                 tainted.setdefault(name, block.line)

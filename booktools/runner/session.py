@@ -20,6 +20,7 @@ It imports only the standard library, SQLAlchemy and those modules (see
 from __future__ import annotations
 
 import ast
+import gc
 import json
 import time
 from typing import Any
@@ -82,6 +83,12 @@ class PageSession:
         """A fresh namespace, as a new Python session."""
         with recording():  # what closing its engines logs is nobody's output
             end_session(self.namespace)
+            # The old namespace's objects go now, not at the collector's next pass: a
+            # session left open there would otherwise still be found by
+            # close_all_sessions(), on an engine that is closed. What survives (modules,
+            # SQLAlchemy) is frozen, so that the next reset walks only the page's objects.
+            gc.collect()
+            gc.freeze()
         self.namespace = {"__name__": "__main__"}
         self.ran = 0
 
