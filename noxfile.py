@@ -77,6 +77,7 @@ def pyodide(session: nox.Session, series: str) -> None:
 
 def build(session: nox.Session, group: str = "docs") -> None:
     install(session, group)
+    need_node(session)  # Pyodide, which the build copies into the site, comes from npm
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
     # -E: every page is written afresh, so the sitemap and the downloads list every page (the

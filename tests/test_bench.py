@@ -146,3 +146,28 @@ def test_markdown_table():
     assert (
         "| first load of core/engines.html, requests | 12 | 14 (everything fetched) | pass |"
     ) in table
+
+
+def test_running_in_the_browser_is_reported_against_its_targets():
+    data = report()
+    data["site"]["run"] = {
+        "chapter": "orm/session",
+        "block": 4,
+        "verdicts": ["Same as the verified output."],
+        "cold_seconds": summary([{"wall": 6.5}, {"wall": 7.0}]),
+        "again_milliseconds": summary([{"wall": 150.0}, {"wall": 180.0}]),
+    }
+    results = {b["name"]: b for b in budgets(data)}
+    cold = results[
+        "run in the browser, first click to first result (cold), orm/session.html, block 4, seconds"
+    ]
+    assert (cold["measured"], cold["limit"], cold["passed"]) == (6.5, 5.0, False)
+    again = results["run in the browser, a block run again, orm/session.html, block 4, milliseconds"]
+    assert (again["measured"], again["limit"], again["passed"]) == (150.0, 200.0, True)
+    data["budgets"] = budgets(data)
+    table = markdown(data)
+    assert (
+        "| Run in the browser (orm/session.html, block 4): first click to first result, cold "
+        "| 6.50 s (median 6.75) |"
+    ) in table
+    assert "| … the same block run again | 150 ms (median 165) |" in table

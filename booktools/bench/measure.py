@@ -17,6 +17,9 @@ measures, in one run, and writes ``bench/history/<date>-<commit>.json`` and
 * **floor**: the same snippets run with no test machinery, page by page in fresh
   namespaces, as a reader's interpreter runs them (see :func:`floor`);
 * **site**: the first load of three chapters in Chromium, and the search index;
+* **run in the browser**: on a chapter, the time from the first click on Run to the first
+  result shown (cold: Pyodide, SQLAlchemy and the page's earlier blocks), and a re-run of a
+  typical block (the same block again, which replays the blocks before it);
 * **memory**: the peak resident set of each process tree (``wait4``).
 
 Timed steps run ``--repeat`` times and report the minimum and the median. Each time budget
@@ -73,6 +76,10 @@ TEST_FACTOR = 1.5
 #: (The browser tests still enforce the site's older BUDGET_GZIPPED_BYTES.)
 FIRST_LOAD_GZIPPED_BYTES = 70_000
 FIRST_LOAD_REQUESTS = 14
+#: Running a page's examples in the browser (issue 25): the chapter and the targets.
+RUN_CHAPTER = "orm/session"
+RUN_COLD_SECONDS = 5.0
+RUN_AGAIN_MILLISECONDS = 200.0
 LIVE_TIMEOUT = 600  # seconds: the first build of sphinx-autobuild, then each rebuild
 MB = 1024 * 1024
 
@@ -314,7 +321,7 @@ def measure_floor(work: Path, repeat: int) -> dict[str, Any]:
     }
 
 
-def measure_site(site: Path) -> dict[str, Any]:
+def measure_site(site: Path, repeat: int = 3) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     from booktools.site.server import (
@@ -344,8 +351,61 @@ def measure_site(site: Path) -> dict[str, Any]:
                 "budgeted_gzipped_bytes": load.budgeted_gzipped_bytes,
             }
         result["search"] = measure_search(browser, url, site)
+        result["run"] = measure_run(browser, url, site, repeat)
         browser.close()
     return result
+
+
+# In the page: click Run under a block; the milliseconds until its result (or failure) shows.
+_TIME_TO_RESULT = """index => new Promise(resolve => {
+    const bar = document.querySelector(`.run-bar[data-run-block="${index}"]`);
+    const start = performance.now();
+    const observer = new MutationObserver(() => {
+        const output = bar.nextElementSibling;
+        const done = output && output.classList.contains('run-output')
+            && output.querySelector('.run-verdict, .run-failed');
+        if (done) {
+            observer.disconnect();
+            resolve([performance.now() - start, done.textContent]);
+        }
+    });
+    observer.observe(bar.parentElement, {childList: true, subtree: true});
+    bar.querySelector('[data-run="run"]').click();
+})"""
+
+
+def measure_run(browser: Any, url: str, site: Path, repeat: int) -> dict[str, Any]:
+    """Running a chapter's examples in the browser: the first click on Run to the first result,
+    cold (a fresh browser context each time: Pyodide, the wheels and SQLAlchemy loaded,
+    the blocks before it run), and the same block run again, ``repeat`` times each."""
+    program = json.loads((site / "_static" / "run" / f"{RUN_CHAPTER}.json").read_text())
+    # a typical block: the first shown one that runs and shows SQL
+    index = next(
+        b["index"]
+        for b in program["blocks"]
+        if b["shown"] and b["runnable"]
+        and any(k == "sql" for s in b["steps"] for k, _ in s["expected"] or [])
+    )
+    cold, again, verdicts = [], [], set()
+    for _ in range(repeat):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}{RUN_CHAPTER}.html", wait_until="networkidle")
+        milliseconds, verdict = page.evaluate(_TIME_TO_RESULT, index)
+        cold.append(milliseconds / 1000)
+        verdicts.add(verdict)
+        for _ in range(repeat):
+            milliseconds, verdict = page.evaluate(_TIME_TO_RESULT, index)
+            again.append(milliseconds)
+            verdicts.add(verdict)
+        context.close()
+    return {
+        "chapter": RUN_CHAPTER,
+        "block": index,
+        "verdicts": sorted(verdicts),
+        "cold_seconds": summary([{"wall": round(t, 3)} for t in cold]),
+        "again_milliseconds": summary([{"wall": round(t, 1)} for t in again]),
+    }
 
 
 #: Queries as readers type them: an API name, two words, a pasted error message.
@@ -475,6 +535,17 @@ def budgets(report: dict[str, Any]) -> list[dict[str, Any]]:
                 how,
             )
             check(f"first load of {chapter}, requests", load["requests"], FIRST_LOAD_REQUESTS, how)
+        run = site.get("run")
+        if run:
+            page = f"{run['chapter']}.html, block {run['block']}"
+            check(
+                f"run in the browser, first click to first result (cold), {page}, seconds",
+                run["cold_seconds"]["wall"], RUN_COLD_SECONDS, "the issue's target",
+            )
+            check(
+                f"run in the browser, a block run again, {page}, milliseconds",
+                run["again_milliseconds"]["wall"], RUN_AGAIN_MILLISECONDS, "the issue's target",
+            )
     return result
 
 
@@ -586,6 +657,19 @@ def markdown(report: dict[str, Any]) -> str:
                     f"{cost['milliseconds']:.0f} ms from input to results; "
                     f"{cost['requests']} requests, {cost['bytes']:,} B fetched",
                 )
+        run = site.get("run")
+        if run:
+            cold, again = run["cold_seconds"], run["again_milliseconds"]
+            where = f"{run['chapter']}.html, block {run['block']}"
+            row(
+                f"Run in the browser ({where}): first click to first result, cold",
+                f"{cold['wall']:.2f} s (median {cold['wall_median']:.2f})",
+            )
+            row(
+                "… the same block run again",
+                f"{again['wall']:.0f} ms (median {again['wall_median']:.0f})",
+            )
+            row("… what the runs said", "; ".join(run["verdicts"]))
     lines += ["", "| Budget | Measured | Limit | Result |", "| --- | --- | --- | --- |"]
     for b in report["budgets"]:
         value = (
@@ -630,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
         report["build"]["live"] = measure_live(site, args.repeat)
         if not args.no_browser:
             print("site ...", flush=True)
-            report["site"] = measure_site(site)
+            report["site"] = measure_site(site, args.repeat)
     report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report["budgets"] = budgets(report)
     history = args.out / "history"

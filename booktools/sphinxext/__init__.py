@@ -9,7 +9,9 @@
   (``python -m booktools.sphinxext.inventory``);
 * :mod:`.theme`: the trimmed theme (icons without FontAwesome, assets where used);
 * :mod:`.downloads`: each page with code as a notebook and a script;
-* :mod:`.search`: the search index (Pagefind), one record per section.
+* :mod:`.search`: the search index (Pagefind), one record per section;
+* :mod:`.run_buttons`: Run, Edit and Reset under each block that runs in the browser
+  (Pyodide, copied into the site).
 
 None imports pytest, Sybil or the test harness (``tests/test_layout.py`` checks).
 """

@@ -21,7 +21,8 @@ Differences from the page, each needed for the file to run from top to bottom:
   unwrapped, and ``%`` comments and ``(label)=`` targets go.
 
 ``setup()`` makes this a Sphinx extension: each HTML page with snippets gets both files in
-``_downloads/`` and a line linking to them under its title.
+``_downloads/`` and a line linking to them under its title, which ends with "or run it here"
+where the page has a block that runs in the browser (:mod:`.run_buttons`).
 """
 
 from __future__ import annotations
@@ -497,8 +498,12 @@ def add_downloads(app, doctree, docname: str) -> None:
     html = (
         '<p class="chapter-downloads">Run this chapter yourself: '
         f'<a href="{href}.ipynb" download>notebook (.ipynb)</a> · '
-        f'<a href="{href}.py" download>script (.py)</a></p>'
+        f'<a href="{href}.py" download>script (.py)</a>'
     )
+    run_first = doctree.get("book_run_first")  # set by .run_buttons: the first block that runs
+    if run_first:
+        html += f', or <a href="#{run_first}" data-run-first>run it here</a>'
+    html += "</p>"
     line = nodes.raw("", html, format="html")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None and isinstance(section[0], nodes.title):

@@ -54,6 +54,8 @@ UNUSED_BUNDLE_FILES = [
 EXCLUDED = [
     "details.sql-panel",  # the SQL panels (booktools/sphinx_ext.py)
     ".chapter-downloads",  # "Run this chapter yourself: notebook, script"
+    ".run-bar",  # Run, Edit, Reset under each block (booktools/sphinxext/run_buttons.py)
+    ".run-reason",  # "Not runnable in the browser: ..."
     ".what-you-will-learn",  # a summary of the page's sections, which are indexed themselves
     "a.headerlink",
     ".copybtn",
