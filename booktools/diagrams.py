@@ -104,10 +104,11 @@ def _muted(text: str) -> str:
 
 
 def _table_label(table: dict) -> str:
-    rows = [
+    header = (
         f'<tr><td colspan="3" align="left" bgcolor="{HEADER}" cellpadding="6">'
         f"<b>{_text(table['name'])}</b></td></tr>"
-    ]
+    )
+    rows = [header]
     for column in table["columns"]:
         type_text = column["type"] + (" NULL" if column["nullable"] else "")
         rows.append(

@@ -54,7 +54,7 @@ CACHE = ROOT / "build" / "schema-diagrams"
 LEGEND = "Arrows point from a foreign key to the table it refers to."
 
 
-class schema_diagram(nodes.General, nodes.Element):  # noqa: N801 - docutils names nodes so
+class schema_diagram(nodes.General, nodes.Element):  # docutils names node classes so
     """A drawn diagram: ``svg`` (the cached file), ``width``, ``height``, ``alt``, ``caption``."""
 
 

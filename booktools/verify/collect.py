@@ -130,8 +130,8 @@ def diagram_metadata(code: SchemaDiagram, namespace: dict[str, Any]) -> Any:
     if not expression:
         raise DiagramError(f"{where}: schema-diagram needs an argument, e.g. Base.metadata")
     try:
-        value = eval(_compile(expression, code.path, code.fence.line, "eval"), namespace)  # noqa: S307
-    except Exception as error:  # noqa: BLE001 - reported with the page's line
+        value = eval(_compile(expression, code.path, code.fence.line, "eval"), namespace)
+    except Exception as error:
         raise DiagramError(
             f"{where}: schema-diagram {expression!r} failed: {type(error).__name__}: {error}"
         ) from error
