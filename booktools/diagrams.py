@@ -90,9 +90,9 @@ def _id(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _port(name: str) -> str:
-    """A port name Graphviz accepts whatever the column is called."""
-    return "c_" + "".join(ch if ch.isalnum() else f"_{ord(ch):x}_" for ch in name)
+def _port(table: dict, name: str) -> str:
+    """A row's port: the column's position, which Graphviz accepts whatever its name."""
+    return f"c{[c['name'] for c in table['columns']].index(name)}"
 
 
 def _text(value: str) -> str:
@@ -109,12 +109,12 @@ def _table_label(table: dict) -> str:
         f"<b>{_text(table['name'])}</b></td></tr>"
     )
     rows = [header]
-    for column in table["columns"]:
+    for n, column in enumerate(table["columns"]):
         type_text = column["type"] + (" NULL" if column["nullable"] else "")
         rows.append(
-            f'<tr><td align="left" port="{_port(column["name"])}_w">{_text(column["name"])}</td>'
+            f'<tr><td align="left" port="c{n}_w">{_text(column["name"])}</td>'
             f"<td align=\"left\">{_muted(type_text)}</td>"
-            f'<td align="left" port="{_port(column["name"])}_e">{_muted(_marks(column))}</td></tr>'
+            f'<td align="left" port="c{n}_e">{_muted(_marks(column))}</td></tr>'
         )
     return (
         f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" color="{BORDER}" '
@@ -143,8 +143,9 @@ def dot_source(schema: dict) -> str:
             # side and enter the key's row on its right; a table referring to itself
             # loops on its right side
             side = "e" if fk["table"] == table["name"] else "w"
-            tail = f"{_id(table['name'])}:{_port(fk['columns'][0])}_{side}:{side}"
-            head = f"{_id(fk['table'])}:{_port(fk['referred'][0])}_e:e"
+            referred = next(t for t in schema["tables"] if t["name"] == fk["table"])
+            tail = f"{_id(table['name'])}:{_port(table, fk['columns'][0])}_{side}:{side}"
+            head = f"{_id(fk['table'])}:{_port(referred, fk['referred'][0])}_e:e"
             lines.append(f"  {tail} -> {head} [label={label}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
