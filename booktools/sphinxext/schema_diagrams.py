@@ -150,7 +150,7 @@ class SchemaDiagram(SphinxDirective):
         text = " ".join(line.strip() for line in self.content).strip() or caption(schema)
         node = schema_diagram(
             svg=str(svg), width=width, height=height, alt=alt_text(schema),
-            caption=f"{text} {LEGEND}",
+            caption=f"{text} {LEGEND}" if any(t["foreign_keys"] for t in schema["tables"]) else text,
         )
         self.set_source_info(node)
         return [node]
@@ -164,11 +164,21 @@ def visit_html(self, node: schema_diagram) -> None:
         images.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(svg, target)
     src = f"{self.builder.imgpath}/{svg.name}"
+    self.schema_diagrams = getattr(self, "schema_diagrams", 0) + 1  # one translator per page
+    caption_id = f"schema-diagram-{self.schema_diagrams}"
+    width, height = node["width"], node["height"]
     self.body.append(
         '<figure class="schema-diagram">'
-        f'<img src="{html.escape(src)}" width="{node["width"]}" height="{node["height"]}" '
-        f'loading="lazy" decoding="async" alt="{html.escape(node["alt"])}">'
-        f"<figcaption><p>{html.escape(node['caption'])}</p></figcaption></figure>\n"
+        # On a phone a wide diagram would shrink until its text is unreadable: there the
+        # frame scrolls sideways instead (book.css), and so can be focused to scroll it.
+        f'<div class="schema-diagram-frame" tabindex="0" role="region" '
+        f'aria-labelledby="{caption_id}" style="--diagram-width: {width}px">'
+        # dark-light: the theme leaves it as drawn in the dark theme (no white background, no
+        # dimming), since the drawing is made to read on both
+        f'<img class="dark-light" src="{html.escape(src)}" width="{width}" height="{height}" '
+        f'loading="lazy" decoding="async" alt="{html.escape(node["alt"])}"></div>'
+        f'<figcaption id="{caption_id}"><p>{html.escape(node["caption"])}</p></figcaption>'
+        "</figure>\n"
     )
     raise nodes.SkipNode
 
