@@ -346,3 +346,44 @@ def test_a_wrong_diagram_fails_the_build_with_the_harness_message(tmp_path, monk
     with pytest.raises(ValueError, match=f"page.md:{line}: .* not a MetaData"):
         schema_diagrams.describe_at(path, line, "Customer")
     assert not list((tmp_path / "cache").glob("*.json"))
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_the_page_shows_a_lazy_image_with_size_alt_text_and_caption(tmp_path, monkeypatch):
+    from sphinx.application import Sphinx
+
+    from booktools.sphinxext import schema_diagrams
+
+    monkeypatch.setattr(schema_diagrams, "CACHE", tmp_path / "cache")
+    monkeypatch.delenv("BOOK_DATABASE_URL", raising=False)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        "extensions = ['myst_parser', 'booktools.sphinxext.pages',"
+        " 'booktools.sphinxext.schema_diagrams']\n",
+        encoding="utf-8",
+    )
+    (source / "index.md").write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "html"
+    app = Sphinx(source, source, out, tmp_path / "doctrees", "html", status=None, warning=None)
+    app.build()
+    page = (out / "index.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="schema-diagram">.*?</figure>', page, re.DOTALL)
+    assert len(figures) == 2
+    image = re.search(r"<img ([^>]*)>", figures[1])[1]
+    assert 'loading="lazy"' in image and 'class="dark-light"' in image
+    width, height = re.search(r'width="(\d+)" height="(\d+)"', image).groups()
+    assert int(width) > 100 and int(height) > 50
+    assert (
+        'alt="Entity-relationship diagram: customer (primary key id); '
+        'invoice (primary key id, customer_id -&gt; customer.id)."'
+    ) in image
+    assert (
+        "<figcaption id=\"schema-diagram-2\"><p>The schema: the tables customer and invoice, "
+        "linked by 1 foreign key. Arrows point from a foreign key to the table it refers to."
+    ) in figures[1]
+    # the first diagram, of one table with no foreign key, has no legend for arrows
+    assert "The schema: the table customer.</p>" in figures[0]
+    svg = out / re.search(r'src="([^"]+)"', image)[1]
+    assert svg.read_text(encoding="utf-8").startswith("<svg")
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 2

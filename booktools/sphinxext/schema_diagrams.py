@@ -46,7 +46,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from booktools.diagrams import FORMAT, alt_text, caption, dot_source
-from booktools.pages import ROOT, Block, read_page
+from booktools.pages import ROOT, Block, Page, read_page
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +62,11 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def describe_at(path: Path, line: int, expression: str) -> dict:
+def describe_at(path: Path, line: int, expression: str, page: Page | None = None) -> dict:
     """The description of the tables that the diagram on ``line`` of the page names, from
-    the cache or from running the page up to it."""
-    page = read_page(path)
+    the cache or from running the page up to it. ``page`` is the page model of ``path``,
+    if it was already parsed."""
+    page = page or read_page(path)
     fence = next(f for f in page.diagrams if f.line == line)
     code = [
         [b.language, b.source, sorted(b.tags)] if isinstance(b, Block) else list(b.arguments)
@@ -90,7 +91,8 @@ def describe_at(path: Path, line: int, expression: str) -> dict:
     if not found or "error" in found[0]:
         raise ValueError(found[0]["error"] if found else "the harness found no such diagram")
     result = found[0]["schema"]
-    cached.write_text(json.dumps(result), encoding="utf-8")
+    out.write_text(json.dumps(result), encoding="utf-8")
+    out.replace(cached)
     return result
 
 
@@ -140,7 +142,9 @@ class SchemaDiagram(SphinxDirective):
         path = Path(self.env.doc2path(self.env.docname))
         expression = self.arguments[0]
         try:
-            schema = describe_at(path, self.lineno, expression)
+            # the page model that booktools.sphinxext.pages made of this very source
+            page = self.env.temp_data.get("book_page")
+            schema = describe_at(path, self.lineno, expression, page)
             svg = draw(schema)
         except (ValueError, StopIteration) as error:
             message = str(error) or f"no schema-diagram on line {self.lineno} of the page model"
