@@ -387,3 +387,13 @@ def test_the_page_shows_a_lazy_image_with_size_alt_text_and_caption(tmp_path, mo
     svg = out / re.search(r'src="([^"]+)"', image)[1]
     assert svg.read_text(encoding="utf-8").startswith("<svg")
     assert len(list((tmp_path / "cache").glob("*.json"))) == 2
+
+
+def test_a_build_without_dot_stops_saying_to_install_graphviz(monkeypatch):
+    from sphinx.errors import ExtensionError
+
+    from booktools.sphinxext import schema_diagrams
+
+    monkeypatch.setattr(schema_diagrams.shutil, "which", lambda name: None)
+    with pytest.raises(ExtensionError, match=r"install Graphviz \(`sudo apt-get install graphviz`\)"):
+        schema_diagrams.need_dot(None, None)
