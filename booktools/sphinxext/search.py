@@ -55,6 +55,9 @@ EXCLUDED = [
     "details.sql-panel",  # the SQL panels (booktools/sphinx_ext.py)
     ".chapter-downloads",  # "Run this chapter yourself: notebook, script"
     ".what-you-will-learn",  # a summary of the page's sections, which are indexed themselves
+    # the schema diagrams' captions ("The schema: the tables ..."): the same words in every
+    # chapter that defines tables, which outranked the sections about tables
+    "figure.schema-diagram",
     "a.headerlink",
     ".copybtn",
 ]
