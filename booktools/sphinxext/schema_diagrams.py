@@ -21,7 +21,9 @@ version; the SVG by its DOT source. An unchanged page runs nothing and draws not
 
 The page shows the SVG as an ``<img loading="lazy">`` with its size and an alt text that
 lists the tables, their columns and what each foreign key refers to, in a ``<figure>``
-with a visible caption: it is not part of the page's first load, and needs no script.
+with a visible caption, and needs no script. The browser fetches it only when it comes
+near the window (Chromium's "near" is generous: a diagram early in a chapter comes with the
+first load in a desktop-sized window).
 """
 
 from __future__ import annotations
