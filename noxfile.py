@@ -75,7 +75,18 @@ def pyodide(session: nox.Session, series: str) -> None:
     session.run("python", "-m", "booktools.runner.check", *session.posargs)
 
 
+def need_graphviz(session: nox.Session) -> None:
+    """Graphviz's ``dot``, which draws the schema diagrams: Debian's package if it is missing."""
+    if not shutil.which("dot"):
+        if shutil.which("apt-get") and os.geteuid() == 0:
+            session.run("apt-get", "update", "-qq", external=True)
+            session.run("apt-get", "install", "-y", "-qq", "graphviz", external=True)
+        else:
+            session.error("no Graphviz `dot`: install it with `sudo apt-get install graphviz`")
+
+
 def build(session: nox.Session, group: str = "docs") -> None:
+    need_graphviz(session)
     install(session, group)
     need_node(session)  # Pyodide, which the build copies into the site, comes from npm
     # The book states what it was verified with; that record comes from this run.
@@ -139,6 +150,7 @@ def live(session: nox.Session) -> None:
     Only the changed pages are rebuilt, without -W: an edited page has no green test run
     yet, which `nox -s docs` requires. Arguments after "--" go to sphinx-autobuild.
     """
+    need_graphviz(session)
     install(session, "live")
     session.run("sphinx-autobuild", *LIVE_OPTIONS, "--port", "8000", "docs", LIVE, *session.posargs)
 

@@ -35,6 +35,7 @@ extensions = [
     "booktools.sphinxext.highlighting",  # one Pygments formatter per set of options
     "booktools.sphinxext.api_links",
     "booktools.sphinxext.theme",
+    "booktools.sphinxext.schema_diagrams",  # {schema-diagram}: a page's tables, drawn as SVG
     "booktools.sphinxext.tabs",  # a chosen backend or series tab is remembered across pages
     "notfound.extension",
     "sphinx_sitemap",

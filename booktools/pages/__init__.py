@@ -7,6 +7,7 @@ from pathlib import Path
 from .model import (
     BACKENDS,
     RUN_TAG,
+    SCHEMA_DIAGRAM,
     Block,
     Fence,
     Page,
@@ -33,6 +34,7 @@ __all__ = [
     "DOCS",
     "ROOT",
     "RUN_TAG",
+    "SCHEMA_DIAGRAM",
     "Block",
     "Fence",
     "Page",

@@ -46,7 +46,11 @@ CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 #: Directives whose content is not Markdown: not looked into for blocks.
 OPAQUE_DIRECTIVES = CODE_DIRECTIVES | {
     "toctree", "literalinclude", "verified-with", "raw", "math", "eval-rst", "glossary",
+    "schema-diagram",
 }
+#: The directive that draws the tables of a MetaData that the page's code built, at its point
+#: of the page (booktools/sphinxext/schema_diagrams.py); the tests evaluate its argument there.
+SCHEMA_DIAGRAM = "schema-diagram"
 #: The run tags: a backend, or a SQLAlchemy series.
 BACKENDS = frozenset({"sqlite", "postgresql"})
 RUN_TAG = re.compile(r"sqlite|postgresql|sqlalchemy-2\.\d+")
@@ -144,6 +148,9 @@ class Fence:
     options: tuple[tuple[str, str], ...] = ()
     #: how many lines its options take, under the opening line
     option_lines: int = 0
+    #: offsets of the fence on the page, from its opening line to the end of its closing line
+    start: int = 0
+    end: int = 0
 
     def option(self, name: str) -> str | None:
         return dict(self.options).get(name)
@@ -169,6 +176,17 @@ class Page:
     def title(self) -> str | None:
         """The text of the page's first level-1 heading."""
         return next((title for _, level, title in self.headings if level == 1), None)
+
+    @property
+    def diagrams(self) -> tuple[Fence, ...]:
+        """The ``{schema-diagram}`` fences, in page order."""
+        return tuple(f for f in self.fences if f.directive == SCHEMA_DIAGRAM)
+
+    def code_before(self, offset: int) -> tuple[Block | Skip, ...]:
+        """The runnable blocks and ``% skip:`` markers that stand before ``offset``: what
+        decides the page's namespace at that point."""
+        found = [b for b in self.code if b.start < offset] + [s for s in self.skips if s.start < offset]
+        return tuple(sorted(found, key=lambda item: item.start))
 
     @property
     def code(self) -> tuple[Block, ...]:
@@ -398,7 +416,10 @@ class _Reader:
             if m
         )
         self.fences.append(
-            Fence(begin + 1, info, name, language, marker, end, argument, options, skipped)
+            Fence(
+                begin + 1, info, name, language, marker, end, argument, options, skipped,
+                self.offsets[begin], block_end,
+            )
         )
         if name in CODE_DIRECTIVES and marker == ":::":
             return  # MyST shows it, but as a directive the tests do not run (the fence check fails it)
@@ -411,6 +432,12 @@ class _Reader:
             return
         if pending:
             raise self.error(begin - 1, _above_nothing(pending))
+        if name == SCHEMA_DIAGRAM and tabs:
+            raise self.error(
+                begin,
+                "a schema-diagram inside a tab-item: the diagram is drawn from the SQLite run "
+                "and checked on every run; put it outside the tabs",
+            )
         if name in OPAQUE_DIRECTIVES:
             return
         sync = dict(options).get("sync") if name == "tab-item" else None

@@ -72,7 +72,7 @@ class Cell:
 _ROLE = re.compile(r"(?<!`)\{(?P<name>[\w:-]+)\}`(?P<content>[^`]+)`")
 _TEXT_AND_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 #: directives whose content is not prose: dropped with their content
-_DROPPED_DIRECTIVES = {"toctree", "literalinclude", "verified-with"}
+_DROPPED_DIRECTIVES = {"toctree", "literalinclude", "verified-with", "schema-diagram"}
 
 
 @dataclass

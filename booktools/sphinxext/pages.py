@@ -19,7 +19,8 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
     path = app.env.doc2path(docname)
     if str(path).endswith(".md"):
         try:
-            parse_page(path, source[0])
+            # kept while the page is read, for the directives that need it (schema diagrams)
+            app.env.temp_data["book_page"] = parse_page(path, source[0])
         except PageError as error:
             logger.warning(error.message, location=(docname, error.line))
 

@@ -57,6 +57,9 @@ EXCLUDED = [
     ".run-bar",  # Run, Edit, Reset under each block (booktools/sphinxext/run_buttons.py)
     ".run-reason",  # "Not runnable in the browser: ..."
     ".what-you-will-learn",  # a summary of the page's sections, which are indexed themselves
+    # the schema diagrams' captions ("The schema: the tables ..."): the same words in every
+    # chapter that defines tables, which outranked the sections about tables
+    "figure.schema-diagram",
     "a.headerlink",
     ".copybtn",
 ]

@@ -10,7 +10,10 @@ model gives. Each region's ``parsed`` value says what it is (:class:`PythonBlock
   block, where readers can see it);
 * a ``pycon`` step runs as the prompt runs it; what it printed, warned, logged as SQL and
   raised is compared with what the page shows (:mod:`.compare`). On a PostgreSQL run the
-  SQL panels are compared only in blocks tagged for a backend.
+  SQL panels are compared only in blocks tagged for a backend;
+* a ``{schema-diagram}`` directive's argument is evaluated at its point of the page, and
+  must give a ``MetaData`` that holds tables: the very object the build draws
+  (:mod:`.diagrams` runs the page up to the directive for the build).
 
 Every page runs top to bottom in one namespace; a block tagged for another backend or
 series is skipped with its reason.
@@ -22,11 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy
 from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.skip import Skipper
 from sybil.example import SybilFailure
 
-from booktools.pages import BACKENDS, Block, Step, parse_page
+from booktools.pages import BACKENDS, Block, Fence, Step, parse_page
 from booktools.pages.pycon import Segment, render
 
 from .backend import current_run, set_up_page, tear_down_page
@@ -45,6 +49,16 @@ class PyconStep:
     path: str
     block: Block
     step: Step
+
+
+@dataclass(frozen=True)
+class SchemaDiagram:
+    path: str
+    fence: Fence
+
+
+class DiagramError(Exception):
+    """A ``{schema-diagram}`` whose argument does not give a MetaData with tables."""
 
 
 class OutputDiffers(SybilFailure):
@@ -107,6 +121,37 @@ def evaluate_pycon(example: Example) -> None:
         raise OutputDiffers(example, report, actual, updatable=compare_sql)
 
 
+def diagram_metadata(code: SchemaDiagram, namespace: dict[str, Any]) -> Any:
+    """The ``MetaData`` that a ``{schema-diagram}`` names, evaluated in the page's namespace
+    at the directive; :class:`DiagramError` naming the page and line if it is not one, or
+    holds no table."""
+    where = f"{code.path}:{code.fence.line}"
+    expression = code.fence.argument
+    if not expression:
+        raise DiagramError(f"{where}: schema-diagram needs an argument, e.g. Base.metadata")
+    try:
+        value = eval(_compile(expression, code.path, code.fence.line, "eval"), namespace)
+    except Exception as error:
+        raise DiagramError(
+            f"{where}: schema-diagram {expression!r} failed: {type(error).__name__}: {error}"
+        ) from error
+    if not isinstance(value, sqlalchemy.MetaData):
+        raise DiagramError(
+            f"{where}: schema-diagram {expression!r} is a {type(value).__name__}, not a MetaData"
+        )
+    if not value.tables:
+        raise DiagramError(f"{where}: schema-diagram {expression!r} holds no table")
+    return value
+
+
+def evaluate_diagram(example: Example) -> str | None:
+    try:
+        diagram_metadata(example.parsed, example.namespace)
+    except DiagramError as error:
+        return str(error)
+    return None
+
+
 class PageParser:
     """A Sybil parser: the regions of a page, from its page model."""
 
@@ -124,6 +169,9 @@ class PageParser:
                 for step in block.steps:
                     code = PyconStep(document.path, block, step)
                     regions.append(Region(step.start, step.end, code, evaluate_pycon))
+        for fence in page.diagrams:
+            code = SchemaDiagram(document.path, fence)
+            regions.append(Region(fence.start, fence.end, code, evaluate_diagram))
         for skip in page.skips:
             regions.append(Region(skip.start, skip.end, skip.arguments, self.skipper))
         return sorted(regions, key=lambda region: region.start)
