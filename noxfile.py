@@ -140,6 +140,7 @@ def live(session: nox.Session) -> None:
     yet, which `nox -s docs` requires. Arguments after "--" go to sphinx-autobuild.
     """
     install(session, "live")
+    need_node(session)  # the build copies Pyodide into the site
     session.run("sphinx-autobuild", *LIVE_OPTIONS, "--port", "8000", "docs", LIVE, *session.posargs)
 
 
@@ -151,5 +152,6 @@ def bench(session: nox.Session) -> None:
     ``-- --no-cold`` (skip the build that executes the notebook page) or ``-- --no-browser``.
     """
     need_chromium(session)
+    need_node(session, dev=True)  # Pyodide for the builds it times; Lighthouse
     install(session, "bench")
     session.run("python", "-m", "booktools.bench", *session.posargs)
