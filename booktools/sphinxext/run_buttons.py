@@ -181,15 +181,21 @@ def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
 
     target = Path(app.outdir) / PYODIDE_DIR
     target.mkdir(parents=True, exist_ok=True)
-    for name in PYODIDE_FILES:
-        shutil.copyfile(PYODIDE / name, target / name)
     wheels = with_bytecode(pure_python_wheels())
-    for wheel in wheels:
-        shutil.copyfile(wheel, target / wheel.name)
+    for source in [*(PYODIDE / name for name in PYODIDE_FILES), *wheels, SESSION_MODULE]:
+        _copy(source, target / source.name)
     (target / BUNDLE_NAME).write_bytes(runner_bundle())
-    shutil.copyfile(SESSION_MODULE, target / SESSION_MODULE.name)
     manifest = {"wheels": [w.name for w in wheels], "bundle": BUNDLE_NAME, "series": SERIES}
     (target / "session.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy unless an incremental build copied the same file already (15 MB in all)."""
+    if target.exists():
+        there, here = target.stat(), source.stat()
+        if (there.st_size, there.st_mtime_ns) == (here.st_size, here.st_mtime_ns):
+            return
+    shutil.copy2(source, target)
 
 
 def with_bytecode(wheels: list[Path]) -> list[Path]:
