@@ -152,6 +152,7 @@ def live(session: nox.Session) -> None:
     """
     need_graphviz(session)
     install(session, "live")
+    need_node(session)  # the build copies Pyodide into the site
     session.run("sphinx-autobuild", *LIVE_OPTIONS, "--port", "8000", "docs", LIVE, *session.posargs)
 
 
@@ -163,5 +164,6 @@ def bench(session: nox.Session) -> None:
     ``-- --no-cold`` (skip the build that executes the notebook page) or ``-- --no-browser``.
     """
     need_chromium(session)
+    need_node(session, dev=True)  # Pyodide for the builds it times; Lighthouse
     install(session, "bench")
     session.run("python", "-m", "booktools.bench", *session.posargs)

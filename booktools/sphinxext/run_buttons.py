@@ -6,7 +6,8 @@ For every page with code that runs in a browser, this extension
   installed SQLAlchemy series on SQLite) to ``_static/run/<docname>.json``;
 * puts a bar of three buttons, Run, Edit and Reset, under each shown block that runs, with
   ``data-run-block`` naming the block's index in the program, and one line saying why under
-  each shown ``python``/``pycon`` block that does not;
+  each shown ``python``/``pycon`` block that does not, and under each code cell of a
+  notebook page;
 * tells the page's layout (``run_program`` in the template context) to include the few
   hundred bytes of inline script that load ``_static/book-run.js`` on the first click on one
   of those buttons; before that click nothing else is fetched;
@@ -68,6 +69,8 @@ BAR = (
     '<button type="button" data-run="reset">Reset</button></div>'
 )
 REASON = '<p class="run-reason">Not runnable in the browser: {reason}</p>'
+#: Under each code cell of a notebook page (myst-nb), which the page model does not run.
+NOTEBOOK = "a measurement notebook, run when the book was built; download it to run it yourself"
 #: Shown under a block written for another backend or series (a tab, or ``% only:``).
 OTHER_RUN = "written for {what}; the browser runs SQLite with SQLAlchemy {series}"
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -123,6 +126,11 @@ def add_controls(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     path = Path(app.env.doc2path(docname))
     if path.suffix != ".md":
         return
+    if any(b.directive == "code-cell" for b in read_page(path).blocks):
+        for cell in list(doctree.findall(nodes.container)):
+            if "cell" in cell["classes"] and any("cell_input" in c.get("classes", []) for c in cell.children):
+                reason = nodes.raw("", REASON.format(reason=NOTEBOOK), format="html")
+                cell.parent.insert(cell.parent.index(cell) + 1, reason)
     program = _program(docname, path)
     program_blocks = {b["line"]: b for b in program["blocks"] if b["shown"]} if program else {}
     # The page's shown code blocks and the rendered ones, matched in page order: inside
@@ -181,15 +189,21 @@ def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
 
     target = Path(app.outdir) / PYODIDE_DIR
     target.mkdir(parents=True, exist_ok=True)
-    for name in PYODIDE_FILES:
-        shutil.copyfile(PYODIDE / name, target / name)
     wheels = with_bytecode(pure_python_wheels())
-    for wheel in wheels:
-        shutil.copyfile(wheel, target / wheel.name)
+    for source in [*(PYODIDE / name for name in PYODIDE_FILES), *wheels, SESSION_MODULE]:
+        _copy(source, target / source.name)
     (target / BUNDLE_NAME).write_bytes(runner_bundle())
-    shutil.copyfile(SESSION_MODULE, target / SESSION_MODULE.name)
     manifest = {"wheels": [w.name for w in wheels], "bundle": BUNDLE_NAME, "series": SERIES}
     (target / "session.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy unless an incremental build copied the same file already (15 MB in all)."""
+    if target.exists():
+        there, here = target.stat(), source.stat()
+        if (there.st_size, there.st_mtime_ns) == (here.st_size, here.st_mtime_ns):
+            return
+    shutil.copy2(source, target)
 
 
 def with_bytecode(wheels: list[Path]) -> list[Path]:

@@ -115,9 +115,11 @@ def test_an_edited_block_runs_the_readers_code_and_says_it_differs(watched, base
     index = runnable(chapter, "sql")[0]
     page = open_chapter(watched, base_url, chapter)
     bar(page, index).get_by_role("button", name="Edit", exact=True).click()
-    editor = page.locator(f'.run-bar[data-run-block="{index}"]').locator("xpath=preceding-sibling::*[1]")
+    # the first click loads the script, which then makes the editor: wait for it
+    editor = page.locator("textarea.run-editor")
     editor.wait_for()
-    assert editor.evaluate("e => e.tagName") == "TEXTAREA"
+    before_bar = bar(page, index).locator("xpath=preceding-sibling::*[1]")
+    assert before_bar.evaluate("e => e.tagName") == "TEXTAREA"  # in place of the block
     assert editor.get_attribute("aria-label")
     original = editor.input_value()
     editor.fill(original + '\nlen("invoice")')
