@@ -66,7 +66,7 @@ def test_asyncio_and_what_needs_it_do_not_run():
     assert runnable(program(SYNC_AND_ASYNC)) == [
         (3, True, ""),
         (9, False, ASYNCIO),
-        (17, False, "needs async_engine from the block at line 9, which does not run here"),
+        (17, False, "needs async_engine, which an earlier block that cannot run in the browser defines"),
         (24, True, ""),
     ]
 

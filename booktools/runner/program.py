@@ -204,8 +204,8 @@ def page_program(page: Page, series: str) -> dict:
                 if needed and not reason:
                     first = min(needed, key=lambda name: (tainted[name], name))
                     reason = (
-                        f"needs {first} from the block at line {tainted[first]}, which does "
-                        "not run here"
+                        f"needs {first}, which an earlier block that cannot run in the "
+                        "browser defines"
                     )
                 bound_here |= names.bound
         for name in bound_here:
