@@ -21,17 +21,50 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
 import pydata_sphinx_theme
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
+ROOT = Path(__file__).resolve().parents[2]
 ICONS_CSS = "icons.css"
+#: The one stylesheet every page links (docs/_templates/static/webpack-macros.html).
+STYLESHEET = "site.css"
+#: What the theme links before the extensions' stylesheets: its theme.css only imports
+#: Sphinx's basic.css.
+THEME_STYLESHEETS = ["basic.css", "styles/pydata-sphinx-theme.css"]
+#: Scripts that Sphinx and its extensions link from every page and that no page here needs:
+#: doctools.js serves Sphinx's own search page and arrow-key navigation (both off: the book
+#: searches with Pagefind, whose dialog opens with the search button and Ctrl+K);
+#: sphinx_highlight.js marks the words of Sphinx's search results (``?highlight=``), which
+#: Pagefind's results do not use; clipboard.min.js is replaced by a few lines of
+#: book-theme.js.
+UNUSED_SCRIPTS = frozenset({"doctools.js", "sphinx_highlight.js", "clipboard.min.js"})
+PURGECSS_SCRIPT = Path(__file__).with_name("purgecss.cjs")
+#: Selectors PurgeCSS must keep although no page or script names them as it reads them.
+#: Every entry says why; the browser tests and the screenshots of the site's weight work
+#: (docs/maintaining.md) check that nothing visible is lost.
+SAFELIST: dict[str, list[str]] = {
+    "standard": [],
+    "deep": [],
+    "greedy": [],
+}
+NO_NODE = (
+    "the book's build needs Node.js to remove unused CSS with PurgeCSS: install Node.js 18.16 "
+    "or newer (`sudo apt-get install nodejs npm`), then run `npm ci` in the repository"
+)
+NO_PURGECSS = (
+    f"PurgeCSS is not installed in {ROOT / 'node_modules'}: run `npm ci` in the repository "
+    "(package.json pins it)"
+)
 FONTAWESOME_BUNDLE = (
     Path(pydata_sphinx_theme.__file__).parent
     / "theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
@@ -104,37 +137,153 @@ def without_icon_rules(css: str) -> str:
     return _SOURCE_MAP.sub("", _FONTAWESOME_RULE.sub("", css))
 
 
-def _uses_design(doctree) -> bool:
-    return doctree is not None and any(
-        c.startswith("sd-") for node in doctree.findall(nodes.Element) for c in node["classes"]
-    )
+def _has(doctree, test) -> bool:
+    return doctree is not None and any(test(node) for node in doctree.findall(nodes.Element))
+
+
+def _uses_tabs(doctree) -> bool:
+    return _has(doctree, lambda node: "sd-tab-set" in node["classes"])
+
+
+def _has_code(doctree) -> bool:
+    return _has(doctree, lambda node: isinstance(node, nodes.literal_block))
 
 
 def link_assets_where_used(app: Sphinx, pagename: str, templatename: str, context, doctree):
-    """Link myst-nb's notebook stylesheet only from notebook pages, and sphinx-design's
-    stylesheet and tab script only from pages with tabs, cards or other design elements."""
-    unused = set()
-    if "kernelspec" not in app.env.metadata.get(pagename, {}):
-        unused.add("mystnb.")
-    if not _uses_design(doctree):
-        unused |= {"sphinx-design.", "design-tabs.js"}
+    """Link one stylesheet, :data:`STYLESHEET`, instead of every extension's (it holds theirs),
+    and each script only from the pages that use it: sphinx-copybutton's from pages with code,
+    sphinx-design's tab script from pages with tabs; never the ones of :data:`UNUSED_SCRIPTS`."""
+    context["book_stylesheet"] = STYLESHEET
+    context["css_files"] = [css for css in context.get("css_files", []) if _remote(css)]
+    unused = set(UNUSED_SCRIPTS)
+    if not _has_code(doctree):
+        unused.add("copybutton.js")
+    if not _uses_tabs(doctree):
+        unused.add("design-tabs.js")
+    context["script_files"] = [
+        js for js in context.get("script_files", []) if _asset_name(js) not in unused
+    ]
 
-    def used(asset) -> bool:
-        name = Path(str(getattr(asset, "filename", asset))).name
-        return not any(name.startswith(prefix) for prefix in unused)
 
-    for key in ("css_files", "script_files"):
-        context[key] = [asset for asset in context.get(key, []) if used(asset)]
+def _asset_name(asset) -> str:
+    return Path(str(getattr(asset, "filename", asset)).split("?")[0]).name
+
+
+def _remote(asset) -> bool:
+    return "://" in str(getattr(asset, "filename", asset))
+
+
+def _static_path(asset) -> str:
+    """The path of a local asset under ``_static/``, without its ``?v=`` checksum."""
+    name = str(getattr(asset, "filename", asset)).split("?")[0]
+    return name.removeprefix("_static/")
+
+
+# --- The stylesheet: every stylesheet in one, less what no page uses ----------------------
+
+_LICENCE_OR_COMMENT = re.compile(r"/\*(!?)[\s\S]*?\*/")
+_IMPORT = re.compile(r"@import[^;]*;")
+
+
+def minify(css: str) -> str:
+    """Comments (but licence banners, ``/*! ...*/``) and the white space around punctuation
+    out: PurgeCSS keeps the stylesheets' own formatting, and two of them are not minified."""
+    css = _LICENCE_OR_COMMENT.sub(lambda m: m.group() if m.group(1) else "", css)
+    css = re.sub(r"\s+", " ", css)
+    return re.sub(r"\s*([{};,>])\s*", r"\1", css).replace(";}", "}").strip() + "\n"
+
+
+def stylesheets(app: Sphinx) -> list[str]:
+    """The site's stylesheets under ``_static/``, in the order the pages linked them: the
+    theme's (Sphinx's basic.css, which the theme's theme.css imports, and the theme's own),
+    then every extension's and the book's."""
+    names = list(THEME_STYLESHEETS)
+    # Sphinx keeps them in a private list (9.x), and sorts each page's by priority.
+    for css in sorted(app.builder._css_files, key=lambda css: css.priority):
+        if not _remote(css) and _static_path(css) not in names:
+            names.append(_static_path(css))
+    return names
+
+
+def scripts_in(outdir: Path, pages: list[Path]) -> list[Path]:
+    """The scripts under ``_static/`` that pages load, at once or later (a loader names their
+    path in the page), and the scripts that those name in turn."""
+    static = outdir / "_static"
+    found: dict[Path, None] = {}
+    texts = [page.read_text(encoding="utf-8") for page in pages]
+    while texts:
+        text = texts.pop()
+        for name in re.findall(r"_static/([\w./-]+?\.js)\b", text) + re.findall(
+            r"[\"'/]([\w.-]+\.js)\b", text
+        ):
+            path = static / name
+            if path.is_file() and path not in found:
+                found[path] = None
+                texts.append(path.read_text(encoding="utf-8"))
+    return list(found)
+
+
+def built_pages(outdir: Path) -> list[Path]:
+    return [
+        page
+        for page in outdir.rglob("*.html")
+        if not page.relative_to(outdir).parts[0].startswith("_")
+    ]
+
+
+def purge(css: str, pages: list[Path], scripts: list[Path]) -> str:
+    """``css`` less the rules that neither ``pages`` nor ``scripts`` can use: PurgeCSS, run
+    by Node (``purgecss.cjs``), with :data:`SAFELIST`."""
+    job = {
+        "css": css,
+        "content": [{"path": str(p), "extension": "html"} for p in pages]
+        + [{"path": str(p), "extension": "js"} for p in scripts],
+        "safelist": SAFELIST,
+    }
+    result = subprocess.run(
+        [_node(), str(PURGECSS_SCRIPT)],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise ExtensionError(f"PurgeCSS failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError(NO_NODE)
+    if not (ROOT / "node_modules" / "purgecss" / "package.json").is_file():
+        raise ExtensionError(NO_PURGECSS)
+    return node
+
+
+def check_node(app: Sphinx) -> None:
+    """Fail at once, not after the whole build, when PurgeCSS cannot run."""
+    if app.builder.format == "html":
+        _node()
+
+
+def write_stylesheet(app: Sphinx, outdir: Path) -> None:
+    static = outdir / "_static"
+    parts = []
+    for name in stylesheets(app):
+        css = (static / name).read_text(encoding="utf-8")
+        if name == THEME_STYLESHEETS[1]:
+            css = without_icon_rules(css)
+        parts.append(_IMPORT.sub("", _SOURCE_MAP.sub("", css)))
+    pages = built_pages(outdir)
+    css = purge("\n".join(parts), pages, scripts_in(outdir, pages))
+    (static / STYLESHEET).write_text(minify(css), encoding="utf-8")
 
 
 def trim_theme(app: Sphinx, exception: Exception | None) -> None:
     if exception or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
-    theme_css.write_text(
-        without_icon_rules(theme_css.read_text(encoding="utf-8")), encoding="utf-8"
-    )
     used = set()
     for page in outdir.rglob("*.html"):
         used |= icons_in(page.read_text(encoding="utf-8"))
@@ -142,10 +291,14 @@ def trim_theme(app: Sphinx, exception: Exception | None) -> None:
     for name in sorted(missing):
         logger.warning("theme icon fa-%s has no outline in %s", name, FONTAWESOME_BUNDLE)
     (outdir / "_static" / ICONS_CSS).write_text(css, encoding="utf-8")
+    write_stylesheet(app, outdir)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_css_file(ICONS_CSS)
+    app.connect("builder-inited", check_node)
     app.connect("html-page-context", link_assets_where_used)
-    app.connect("build-finished", trim_theme)
+    # After the theme's own build-finished handlers: pydata-sphinx-theme writes pygments.css
+    # (light and dark) then.
+    app.connect("build-finished", trim_theme, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
