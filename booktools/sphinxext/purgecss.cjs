@@ -2,7 +2,7 @@
 // pins it). booktools/sphinxext/theme.py runs this at the end of each build and documents the
 // job it sends on stdin, as JSON:
 //   {"css": "...", "content": [{"path": "...", "extension": "html" | "js"}, ...],
-//    "safelist": {...}, "blocklist": [...]}
+//    "safelist": {...}, "blocklist": ["regular expression", ...]}
 // and reads the purged stylesheet from stdout. HTML is given as markup only: the text between
 // tags names no selector, and a chapter's prose ("show", "table", "active"...) would keep
 // rules alive for nothing. Scripts are given whole: the classes they add at run time are
@@ -29,7 +29,7 @@ async function main() {
     css: [{ raw: job.css }],
     content,
     safelist: job.safelist,
-    blocklist: job.blocklist || [],
+    blocklist: (job.blocklist || []).map((pattern) => new RegExp(pattern)),
     variables: true, // custom properties that no kept rule reads
     keyframes: true,
     fontFace: true,

@@ -57,6 +57,22 @@ SAFELIST: dict[str, list[str]] = {
     "deep": [],
     "greedy": [],
 }
+#: Selectors PurgeCSS must drop although pages or scripts name them: the parts of
+#: pydata-sphinx-theme that its script can draw but this site never turns on (a version
+#: switcher, announcement and version-warning banners, a collapsible primary sidebar), and
+#: Bootstrap's tooltips, which only Bootstrap's script drew (book-theme.js leaves the titles
+#: to the browser). Regular expressions, matched against class names and ids.
+BLOCKLIST: list[str] = [
+    r"^version-switcher",
+    r"^list-group",  # the version switcher's menu
+    r"^bd-header-announcement$",
+    r"^bd-header-version-warning$",
+    r"^pst-button-link-to-stable-version$",
+    r"^pst-async-banner-revealer$",
+    r"^pst-expand-sidebar-label$",
+    r"^tooltip",
+    r"^bs-tooltip-",
+]
 NO_NODE = (
     "the book's build needs Node.js to remove unused CSS with PurgeCSS: install Node.js 18.16 "
     "or newer (`sudo apt-get install nodejs npm`), then run `npm ci` in the repository"
@@ -151,18 +167,28 @@ def _has_code(doctree) -> bool:
 
 def link_assets_where_used(app: Sphinx, pagename: str, templatename: str, context, doctree):
     """Link one stylesheet, :data:`STYLESHEET`, instead of every extension's (it holds theirs),
-    and each script only from the pages that use it: sphinx-copybutton's from pages with code,
-    sphinx-design's tab script from pages with tabs; never the ones of :data:`UNUSED_SCRIPTS`."""
+    and each script only from the pages that use it, when they use it: sphinx-copybutton's
+    on pages with code, once the reader interacts with the page (book-theme.js loads it), and
+    book-tabs.js instead of sphinx-design's tab script on pages with tabs; never the ones of
+    :data:`UNUSED_SCRIPTS`."""
     context["book_stylesheet"] = STYLESHEET
     context["css_files"] = [css for css in context.get("css_files", []) if _remote(css)]
-    unused = set(UNUSED_SCRIPTS)
-    if not _has_code(doctree):
-        unused.add("copybutton.js")
-    if not _uses_tabs(doctree):
-        unused.add("design-tabs.js")
-    context["script_files"] = [
-        js for js in context.get("script_files", []) if _asset_name(js) not in unused
-    ]
+    scripts = []
+    for js in context.get("script_files", []):
+        name = _asset_name(js)
+        if name in UNUSED_SCRIPTS:
+            continue
+        if name == "copybutton.js":
+            if _has_code(doctree):
+                url = context["pathto"]("_static/copybutton.js", resource=True)
+                scripts.append(type(js)("", **{"data-on-interaction": url}))
+            continue
+        if name == "design-tabs.js":
+            if _uses_tabs(doctree):
+                scripts.append(type(js)("_static/book-tabs.js", defer="defer"))
+            continue
+        scripts.append(js)
+    context["script_files"] = scripts
 
 
 def _asset_name(asset) -> str:
@@ -239,6 +265,7 @@ def purge(css: str, pages: list[Path], scripts: list[Path]) -> str:
         "content": [{"path": str(p), "extension": "html"} for p in pages]
         + [{"path": str(p), "extension": "js"} for p in scripts],
         "safelist": SAFELIST,
+        "blocklist": BLOCKLIST,
     }
     result = subprocess.run(
         [_node(), str(PURGECSS_SCRIPT)],

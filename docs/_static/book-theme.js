@@ -6,6 +6,10 @@
  *   opens or closes them, a click elsewhere, a chosen item or Escape closes them, and the arrow
  *   keys move between their items;
  * - the back-to-top button, shown when the reader scrolls up;
+ * - scripts that only an interaction needs, such as sphinx-copybutton's (its buttons show when
+ *   the pointer is over a code block): a page names them as <script data-on-interaction="URL">
+ *   (booktools/sphinxext/theme.py), and they load on the reader's first pointer move, touch,
+ *   key press or focus, not with the page;
  * - for sphinx-copybutton, the one call of clipboard.js that it makes (a second 3 KB script):
  *   copy a text when a button is clicked, and say whether it worked.
  * Bootstrap also drew the buttons' titles as styled tooltips; the browser's own tooltip shows
@@ -61,6 +65,20 @@
       backToTop.style.display = scrollY < last && scrollY > below ? "block" : "none";
       last = scrollY;
     }, { passive: true });
+  }
+
+  const later = document.querySelectorAll("script[data-on-interaction]");
+  const events = ["pointerover", "touchstart", "keydown", "focusin"];
+  function loadLater() {
+    for (const name of events) removeEventListener(name, loadLater, true);
+    for (const { dataset } of later) {
+      const script = document.createElement("script");
+      script.src = dataset.onInteraction;
+      document.head.append(script);
+    }
+  }
+  if (later.length) {
+    for (const name of events) addEventListener(name, loadLater, { capture: true, passive: true });
   }
 
   window.ClipboardJS ||= class {
