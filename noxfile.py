@@ -62,6 +62,8 @@ def tests_postgres(session: nox.Session, series: str) -> None:
 
 def build(session: nox.Session, group: str = "docs") -> None:
     install(session, group)
+    # The build ends by removing unused CSS with PurgeCSS, which runs under Node.
+    need_node(session)
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
     # -E: every page is written afresh, so the sitemap and the downloads list every page (the
@@ -124,6 +126,7 @@ def live(session: nox.Session) -> None:
     yet, which `nox -s docs` requires. Arguments after "--" go to sphinx-autobuild.
     """
     install(session, "live")
+    need_node(session)  # each rebuild ends with PurgeCSS, as the full build does
     session.run("sphinx-autobuild", *LIVE_OPTIONS, "--port", "8000", "docs", LIVE, *session.posargs)
 
 
