@@ -29,8 +29,13 @@ SUB_PATH = "/sqlalchemy-by-example/"
 #: page; the benchmark reports it. What keeps the pages within it: docs/maintaining.md.
 BUDGET_GZIPPED_BYTES = 70_000
 BUDGET_REQUESTS = 14
-#: Pages allowed more, each with its reason (none: every page fits).
-BUDGET_EXCEPTIONS: dict[str, int] = {}
+#: Pages allowed more, each with its reason. The errors page keeps a verified reproduction of
+#: every SQLAlchemy error code on one page, so that each code is an anchor of it
+#: (reference/errors.html#7s2a): its HTML alone is 52,000 B gzipped (its text alone 28,000),
+#: and what every page shares (the stylesheet and the theme's scripts) about 30,000. Within
+#: the budget it needs fewer codes per page: split into pages by part, with errors.html keeping
+#: the table of codes and sending each #code to its page. Until then, no more than this.
+BUDGET_EXCEPTIONS: dict[str, int] = {"reference/errors.html": 85_000}
 
 
 def budget_for(path: str) -> int:
