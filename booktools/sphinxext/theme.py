@@ -36,8 +36,11 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 ICONS_CSS = "icons.css"
-#: The one stylesheet every page links (docs/_templates/static/webpack-macros.html).
+#: The one stylesheet every page links (docs/_templates/static/webpack-macros.html), and the
+#: one that notebook pages link as well: myst-nb's stylesheet, which only they use.
 STYLESHEET = "site.css"
+NOTEBOOK_STYLESHEET = "site-notebook.css"
+NOTEBOOK_STYLESHEETS = ("mystnb.",)  # their names begin so
 #: What the theme links before the extensions' stylesheets: its theme.css only imports
 #: Sphinx's basic.css.
 THEME_STYLESHEETS = ["basic.css", "styles/pydata-sphinx-theme.css"]
@@ -172,6 +175,8 @@ def link_assets_where_used(app: Sphinx, pagename: str, templatename: str, contex
     book-tabs.js instead of sphinx-design's tab script on pages with tabs; never the ones of
     :data:`UNUSED_SCRIPTS`."""
     context["book_stylesheet"] = STYLESHEET
+    if "kernelspec" in app.env.metadata.get(pagename, {}):
+        context["book_notebook_stylesheet"] = NOTEBOOK_STYLESHEET
     context["css_files"] = [css for css in context.get("css_files", []) if _remote(css)]
     scripts = []
     for js in context.get("script_files", []):
@@ -294,17 +299,26 @@ def check_node(app: Sphinx) -> None:
         _node()
 
 
-def write_stylesheet(app: Sphinx, outdir: Path) -> None:
+def write_stylesheets(app: Sphinx, outdir: Path) -> None:
+    """Write :data:`STYLESHEET`, and :data:`NOTEBOOK_STYLESHEET` from the stylesheets that
+    only notebook pages use, each purged against the pages that link it."""
     static = outdir / "_static"
-    parts = []
+    shared: list[str] = []
+    notebook: list[str] = []
     for name in stylesheets(app):
         css = (static / name).read_text(encoding="utf-8")
         if name == THEME_STYLESHEETS[1]:
             css = without_icon_rules(css)
-        parts.append(_IMPORT.sub("", _SOURCE_MAP.sub("", css)))
+        css = _IMPORT.sub("", _SOURCE_MAP.sub("", css))
+        (notebook if name.startswith(NOTEBOOK_STYLESHEETS) else shared).append(css)
     pages = built_pages(outdir)
-    css = purge("\n".join(parts), pages, scripts_in(outdir, pages))
-    (static / STYLESHEET).write_text(minify(css), encoding="utf-8")
+    notebook_pages = [p for p in pages if NOTEBOOK_STYLESHEET in p.read_text(encoding="utf-8")]
+    for name, parts, readers in [
+        (STYLESHEET, shared, pages),
+        (NOTEBOOK_STYLESHEET, notebook, notebook_pages),
+    ]:
+        css = purge("\n".join(parts), readers, scripts_in(outdir, readers)) if readers else ""
+        (static / name).write_text(minify(css), encoding="utf-8")
 
 
 def trim_theme(app: Sphinx, exception: Exception | None) -> None:
@@ -318,7 +332,7 @@ def trim_theme(app: Sphinx, exception: Exception | None) -> None:
     for name in sorted(missing):
         logger.warning("theme icon fa-%s has no outline in %s", name, FONTAWESOME_BUNDLE)
     (outdir / "_static" / ICONS_CSS).write_text(css, encoding="utf-8")
-    write_stylesheet(app, outdir)
+    write_stylesheets(app, outdir)
 
 
 def setup(app: Sphinx) -> dict[str, object]:

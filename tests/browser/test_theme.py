@@ -17,6 +17,7 @@ if not os.environ.get("BOOK_SITE"):
         allow_module_level=True,
     )
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 375, "height": 812}
 MENUS = [".dropdown-source-buttons", ".dropdown-download-buttons", ".theme-switch-container"]
@@ -100,7 +101,11 @@ def test_no_page_loads_bootstrap_or_scripts_that_nothing_uses(site_dir):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert not _scripts(html) & never, page
-        assert html.count('rel="stylesheet"') == 1, page  # the one purged stylesheet
+        # the one purged stylesheet, and myst-nb's rules apart for the notebook pages
+        notebook = "site-notebook.css" in html
+        source = DOCS / page.relative_to(site_dir).with_suffix(".md")
+        assert notebook == (source.is_file() and "\nkernelspec:" in source.read_text()), page
+        assert html.count('rel="stylesheet"') == 1 + notebook, page
         has_tabs = 'class="sd-tab-set' in html
         assert ("book-tabs.js" in _scripts(html)) == has_tabs, page
         has_code = 'class="highlight"' in html
@@ -119,3 +124,18 @@ def test_the_copy_buttons_script_loads_on_the_first_interaction_only(browser, ba
     page.locator("button.copybtn").first.wait_for(state="attached", timeout=5_000)
     assert [url for url in fetched if "copybutton.js" in url]
     context.close()
+
+
+def test_back_to_top_shows_when_scrolling_up_and_goes_to_the_top(watched, base_url):
+    page = watched.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(base_url + "orm/loading.html", wait_until="networkidle")
+    button = page.locator("#pst-back-to-top")
+    page.evaluate("scrollTo(0, 3000)")
+    page.wait_for_timeout(200)
+    assert not button.is_visible()
+    page.evaluate("scrollTo(0, 2800)")
+    button.wait_for(state="visible", timeout=5_000)
+    button.click()
+    page.wait_for_function("scrollY === 0", timeout=5_000)
+    assert watched.errors == []
