@@ -312,7 +312,8 @@ def write_stylesheets(app: Sphinx, outdir: Path) -> None:
         css = _IMPORT.sub("", _SOURCE_MAP.sub("", css))
         (notebook if name.startswith(NOTEBOOK_STYLESHEETS) else shared).append(css)
     pages = built_pages(outdir)
-    notebook_pages = [p for p in pages if NOTEBOOK_STYLESHEET in p.read_text(encoding="utf-8")]
+    link = re.compile(rf'<link href="[^"]*_static/{re.escape(NOTEBOOK_STYLESHEET)}"')
+    notebook_pages = [p for p in pages if link.search(p.read_text(encoding="utf-8"))]
     for name, parts, readers in [
         (STYLESHEET, shared, pages),
         (NOTEBOOK_STYLESHEET, notebook, notebook_pages),
