@@ -1,20 +1,27 @@
-"""Keeps sphinx-book-theme's look while sending readers a fraction of its weight.
+"""Keeps sphinx-book-theme's look and behaviour while sending readers a fraction of its
+weight: every page's first visit within the site's budget (``booktools/site/server.py``;
+docs/maintaining.md, "The site's weight").
 
-The theme draws about twenty icons with FontAwesome: a 1.5 MB script plus two webfonts,
-about 770 KB gzipped on every first visit. This extension draws the same icons, the
-theme's own FontAwesome outlines, from a small stylesheet that it writes at the end of
-each build with only the icons the built pages use, as CSS masks coloured with
-``currentColor`` (so they follow the light and dark themes). Two template overrides in
-``docs/_templates`` stop loading the FontAwesome script, and Sphinx's search index, which the
-theme loads on every page for its own search-as-you-type (the book searches with Pagefind
-instead: :mod:`.search`, and no page loads Sphinx's index). The theme's stylesheet loses the two thousand FontAwesome
-icon rules (``.fa-house{--fa:"\\f015"}``) that these masks make unused, about 20 KB
-gzipped; myst-nb's and sphinx-design's assets are linked only from pages that use them.
-
-The outlines come from the FontAwesome bundle of the installed pydata-sphinx-theme, so no
-third-party file is copied into this repository, and an icon a future theme version
-starts using is picked up automatically; an icon that cannot be found is a build warning,
-hence a failed build.
+* **Icons.** The theme draws about twenty icons with FontAwesome: a 1.5 MB script plus two
+  webfonts. This extension draws the same icons, the theme's own FontAwesome outlines, from
+  a small stylesheet, ``icons.css``, with only the icons the built pages use, as CSS masks
+  coloured with ``currentColor`` (so they follow the light and dark themes); the theme's
+  stylesheet loses the two thousand FontAwesome icon rules (``.fa-house{--fa:"\\f015"}``)
+  that these masks make unused. The outlines come from the FontAwesome bundle of the
+  installed pydata-sphinx-theme, so no third-party file is copied into this repository, and
+  an icon a future theme version starts using is picked up automatically; an icon that
+  cannot be found is a build warning, hence a failed build.
+* **One stylesheet.** Each page links ``site.css`` only (docs/_templates/static/
+  webpack-macros.html): every stylesheet of Sphinx, the theme, the extensions and the book,
+  in the order the pages linked them, less what no page uses (PurgeCSS, run under Node at
+  the end of the build by ``purgecss.cjs``; :data:`SAFELIST`, :data:`BLOCKLIST`), minified.
+  myst-nb's rules go to ``site-notebook.css``, linked from notebook pages only.
+* **Scripts where and when they are used.** No Bootstrap script (docs/_static/book-theme.js
+  does what the pages used of it), no FontAwesome script, no Sphinx search index (which the
+  theme loads on every page for a search-as-you-type the book replaces with Pagefind:
+  :mod:`.search`); :data:`UNUSED_SCRIPTS` are not linked; sphinx-copybutton's script loads
+  on the reader's first interaction with a page that has code, and book-tabs.js replaces
+  sphinx-design's tab script on pages with tabs.
 """
 
 from __future__ import annotations
