@@ -24,6 +24,16 @@
     toggle.classList.toggle("show", open);
     menu.classList.toggle("show", open);
     toggle.setAttribute("aria-expanded", String(open));
+    menu.style.cssText = "";
+    if (!open) return;
+    // Where Bootstrap's Popper put it: 2px under its button, their left edges (right edges
+    // for .dropdown-menu-end) aligned, moved sideways as much as it takes to stay in the window.
+    const end = menu.classList.contains("dropdown-menu-end");
+    menu.style.cssText = `position:absolute;margin:0;transform:none;inset:calc(100% + 2px) ${
+      end ? "0 auto auto" : "auto auto 0"}`;
+    const box = menu.getBoundingClientRect();
+    const shift = Math.max(0, -box.left) + Math.min(0, document.documentElement.clientWidth - box.right);
+    if (shift) menu.style.transform = `translateX(${shift}px)`;
   }
 
   function openToggles() {
