@@ -88,7 +88,9 @@ def need_graphviz(session: nox.Session) -> None:
 def build(session: nox.Session, group: str = "docs") -> None:
     need_graphviz(session)
     install(session, group)
-    need_node(session)  # Pyodide, which the build copies into the site, comes from npm
+    # Pyodide, which the build copies into the site, and PurgeCSS, which ends the build,
+    # come from npm.
+    need_node(session)
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
     # -E: every page is written afresh, so the sitemap and the downloads list every page (the
@@ -152,7 +154,7 @@ def live(session: nox.Session) -> None:
     """
     need_graphviz(session)
     install(session, "live")
-    need_node(session)  # the build copies Pyodide into the site
+    need_node(session)  # the build copies Pyodide into the site and ends with PurgeCSS
     session.run("sphinx-autobuild", *LIVE_OPTIONS, "--port", "8000", "docs", LIVE, *session.posargs)
 
 

@@ -1,5 +1,14 @@
-"""booktools.sphinxext.theme: the theme's icons drawn from a small stylesheet instead of FontAwesome."""
+"""booktools.sphinxext.theme: the theme's icons drawn from a small stylesheet instead of
+FontAwesome, and every stylesheet in one, purged of what no page uses."""
 
+import shutil
+from types import SimpleNamespace
+
+import pytest
+from sphinx.builders.html._assets import _CascadingStyleSheet
+from sphinx.errors import ExtensionError
+
+from booktools.sphinxext import theme
 from booktools.sphinxext.theme import fontawesome_outlines, icons_css, icons_in, without_icon_rules
 
 
@@ -28,3 +37,47 @@ def test_only_the_per_icon_rules_leave_the_theme_stylesheet():
     css = '.btn{color:red}.fa-house,.fa-home{--fa:"\\f015"}.fa-lg{font-size:1.25em}\n'
     css += "/*# sourceMappingURL=theme.css.map*/"
     assert without_icon_rules(css) == ".btn{color:red}.fa-lg{font-size:1.25em}\n"
+
+
+# --- The one stylesheet: PurgeCSS, minified ----------------------------------------------
+
+needs_node = pytest.mark.skipif(
+    not shutil.which("node") or not (theme.ROOT / "node_modules" / "purgecss").is_dir(),
+    reason="PurgeCSS runs under Node: install Node.js and run `npm ci`",
+)
+
+
+def test_minify_drops_comments_and_spaces_but_keeps_licences():
+    css = "/*! Bootstrap | MIT */\n/* a note */\n.a > .b ,\n.c {\n  color : red;\n}\n"
+    assert theme.minify(css) == "/*! Bootstrap | MIT */ .a>.b,.c{color : red}\n"
+
+
+@needs_node
+def test_purge_keeps_what_pages_and_scripts_use_and_drops_the_rest(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<div class="used">menu shown hidden</div>', encoding="utf-8")
+    script = tmp_path / "app.js"
+    script.write_text('el.classList.add("shown")', encoding="utf-8")
+    css = ".used{a:1}.shown{b:2}.hidden{c:3}.menu{d:4}.tooltip{e:5}div{f:6}"
+    (page.parent / "tooltip.html").write_text('<i class="tooltip"></i>', encoding="utf-8")
+    pages = [page, page.parent / "tooltip.html"]
+    kept = theme.minify(theme.purge(css, pages, [script]))
+    # classes in the markup and strings in scripts stay; words of the prose do not count;
+    # the blocklist (Bootstrap's tooltips) wins over a page that names the class
+    assert kept == ".used{a:1}.shown{b:2}div{f:6}\n"
+
+
+def test_a_build_without_purgecss_stops_at_once_and_says_run_npm_ci(tmp_path, monkeypatch):
+    monkeypatch.setattr(theme, "ROOT", tmp_path)
+    with pytest.raises(ExtensionError, match="run `npm ci`"):
+        theme._node()
+
+
+def test_the_site_stylesheet_holds_every_stylesheet_in_the_order_pages_linked_them():
+    css = [
+        _CascadingStyleSheet("_static/book.css", priority=800),
+        _CascadingStyleSheet("_static/pygments.css", priority=200),
+        _CascadingStyleSheet("https://example.org/remote.css"),
+    ]
+    app = SimpleNamespace(builder=SimpleNamespace(_css_files=css))
+    assert theme.stylesheets(app) == [*theme.THEME_STYLESHEETS, "pygments.css", "book.css"]

@@ -23,19 +23,23 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 SUB_PATH = "/sqlalchemy-by-example/"
-#: The weight budget of a page's first load: HTML, CSS, JavaScript and fonts, gzipped as a
-#: static host sends them (the browser tests enforce it; the benchmark reports it).
-BUDGET_GZIPPED_BYTES = 150_000
+#: The weight budget of every page's first load (issue 26, item 1): everything a browser
+#: fetches on a first visit (HTML, CSS, JavaScript, fonts, icons, images), gzipped as a static
+#: host sends them, and the number of those requests. The browser tests enforce it on every
+#: page; the benchmark reports it. What keeps the pages within it: docs/maintaining.md.
+BUDGET_GZIPPED_BYTES = 70_000
+BUDGET_REQUESTS = 14
 #: Pages allowed more, each with its reason. The errors page keeps a verified reproduction of
 #: every SQLAlchemy error code on one page, so that each code is an anchor of it
-#: (reference/errors.html#7s2a): its HTML alone is about 57,000 B gzipped. The site's weight
-#: work (a lighter theme: 69,000 B of every page is two theme files) is to bring every page
-#: under the budget again.
-BUDGET_EXCEPTIONS = {"reference/errors.html": 175_000}
+#: (reference/errors.html#7s2a): its HTML alone is 52,000 B gzipped (its text alone 28,000),
+#: and what every page shares (the stylesheet and the theme's scripts) about 30,000. Within
+#: the budget it needs fewer codes per page: split into pages by part, with errors.html keeping
+#: the table of codes and sending each #code to its page. Until then, no more than this.
+BUDGET_EXCEPTIONS: dict[str, int] = {"reference/errors.html": 85_000}
 
 
 def budget_for(path: str) -> int:
-    """The first-load budget of the page at ``path`` (relative to the site's root)."""
+    """The first-load budget, gzipped bytes, of the page at ``path`` (relative to the site)."""
     return BUDGET_EXCEPTIONS.get(path, BUDGET_GZIPPED_BYTES)
 
 
@@ -112,7 +116,8 @@ def served(directory: Path, prefix: str = SUB_PATH) -> Iterator[str]:
         thread.join()
 
 
-#: What the weight budget covers; images are content, weighed apart.
+#: The kinds of response reported apart as "HTML, CSS, JavaScript and fonts" (the budget
+#: covers every response).
 BUDGETED_TYPES = frozenset({"document", "stylesheet", "script", "font"})
 
 
@@ -144,7 +149,7 @@ class Load:
 
     @property
     def budgeted_gzipped_bytes(self) -> int:
-        """Gzipped bytes of HTML, CSS, JavaScript and fonts: what the weight budget limits."""
+        """Gzipped bytes of HTML, CSS, JavaScript and fonts (the budget covers everything)."""
         return sum(r.gzipped_bytes for r in self.responses if r.resource_type in BUDGETED_TYPES)
 
     def table(self) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 
 from booktools.pages import read_page
-from booktools.site.server import budget_for, first_load
+from booktools.site.server import BUDGET_REQUESTS, budget_for, first_load
 
 if not os.environ.get("BOOK_SITE"):
     pytest.skip(
@@ -93,7 +93,8 @@ def test_first_load_within_budget(browser, base_url, path):
     context = browser.new_context()
     load = first_load(context, base_url + path)
     context.close()
-    assert load.budgeted_gzipped_bytes <= budget_for(path), load.table()
+    assert load.gzipped_bytes <= budget_for(path), load.table()
+    assert load.requests <= BUDGET_REQUESTS, load.table()
 
 
 def test_every_page_has_title_description_sharing_tags_and_verified_footer(
@@ -161,8 +162,12 @@ def test_copy_buttons_copy_exactly_the_input_and_it_runs(browser, base_url):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(f"{base_url}{chapter}.html", wait_until="networkidle")
-    copied = []
+    # The buttons' script loads on the reader's first interaction (book-theme.js), not before.
     buttons = page.locator("button.copybtn")
+    assert buttons.count() == 0
+    page.locator("div.highlight pre").first.hover()
+    buttons.first.wait_for(state="attached", timeout=5_000)
+    copied = []
     for i in range(buttons.count()):
         buttons.nth(i).click()
         copied.append(page.evaluate("navigator.clipboard.readText()"))
