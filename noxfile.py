@@ -132,8 +132,11 @@ def bench(session: nox.Session) -> None:
     """Measure the book's build, tests and page weight on this machine: see bench/README.md.
 
     Writes bench/history/<date>-<commit>.json and bench/latest.md; e.g. ``-- --repeat 5``,
-    ``-- --no-cold`` (skip the build that executes the notebook page) or ``-- --no-browser``.
+    ``-- --no-cold`` (skip the build that executes the notebook page), ``-- --no-browser``,
+    ``-- --no-lighthouse`` or ``-- --site docs/_build/html`` (only the site's measures,
+    Lighthouse on every page among them, of a site already built).
     """
     need_chromium(session)
+    need_node(session, dev=True)  # Lighthouse
     install(session, "bench")
     session.run("python", "-m", "booktools.bench", *session.posargs)
