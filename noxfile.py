@@ -102,6 +102,7 @@ def need_node(session: nox.Session, *, dev: bool = False) -> None:
 def browser(session: nox.Session) -> None:
     """Build the book, then test the site in Debian's Chromium: see tests/browser/."""
     need_chromium(session)
+    need_node(session, dev=True)  # Lighthouse, for tests/browser/test_lighthouse.py
     build(session, "browser")
     session.run(
         "pytest", "tests/browser", "-p", "xdist", "-n", "2", *session.posargs,
