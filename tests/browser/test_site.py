@@ -97,7 +97,8 @@ def test_page_is_clean_self_contained_accessible_and_fits_a_phone(watched, base_
         page.goto(base_url + path, wait_until="networkidle")
         # Colours are checked as they end up, not halfway through the theme's transitions.
         page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-        assert page.evaluate("document.documentElement.dataset.theme") == scheme
+        # The theme's script turns the page's data-theme="auto" into the system's theme.
+        page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'")
         findings += _serious(_axe_violations(page), f"{path}, {scheme} theme")
     assert findings == [], "axe-core, all rules:\n" + "\n".join(findings)
 
