@@ -395,22 +395,22 @@ def measure_lighthouse(
         start = time.perf_counter()
         results = {}
         with tempfile.TemporaryFile("w+") as errors:
-            process = subprocess.Popen(
+            with subprocess.Popen(
                 ["node", str(LIGHTHOUSE_SCRIPT)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 text=True,
                 cwd=ROOT,
-            )
-            process.stdin.write(json.dumps(request))
-            process.stdin.close()
-            for page, line in zip(pages, process.stdout, strict=False):  # one line per page
-                results[page] = json.loads(line)
-                results[page].pop("url")
-                scores = results[page]["scores"]
-                print(f"  {page}: {scores} in {results[page]['seconds']:.0f} s", flush=True)
-            if process.wait(timeout=LIGHTHOUSE_TIMEOUT) or len(results) != len(pages):
+            ) as process:
+                process.stdin.write(json.dumps(request))
+                process.stdin.close()
+                for page, line in zip(pages, process.stdout, strict=False):  # a line per page
+                    results[page] = json.loads(line)
+                    results[page].pop("url")
+                    scores = results[page]["scores"]
+                    print(f"  {page}: {scores} in {results[page]['seconds']:.0f} s", flush=True)
+            if process.returncode or len(results) != len(pages):
                 errors.seek(0)
                 raise RuntimeError(
                     f"Lighthouse exited with {process.returncode} after {len(results)} of "
