@@ -85,12 +85,12 @@ def need_graphviz(session: nox.Session) -> None:
             session.error("no Graphviz `dot`: install it with `sudo apt-get install graphviz`")
 
 
-def build(session: nox.Session, group: str = "docs") -> None:
+def build(session: nox.Session, group: str = "docs", *, node_dev: bool = False) -> None:
     need_graphviz(session)
     install(session, group)
     # Pyodide, which the build copies into the site, and PurgeCSS, which ends the build,
-    # come from npm.
-    need_node(session)
+    # come from npm (``node_dev``: Lighthouse too, for the browser tests).
+    need_node(session, dev=node_dev)
     # The book states what it was verified with; that record comes from this run.
     session.run("pytest", "docs", "-q")
     # -E: every page is written afresh, so the sitemap and the downloads list every page (the
@@ -131,7 +131,7 @@ def need_node(session: nox.Session, *, dev: bool = False) -> None:
 def browser(session: nox.Session) -> None:
     """Build the book, then test the site in Debian's Chromium: see tests/browser/."""
     need_chromium(session)
-    build(session, "browser")
+    build(session, "browser", node_dev=True)  # Lighthouse, for tests/browser/test_lighthouse.py
     session.run(
         "pytest", "tests/browser", "-p", "xdist", "-n", "2", *session.posargs,
         env={"BOOK_SITE": HTML},
@@ -163,7 +163,9 @@ def bench(session: nox.Session) -> None:
     """Measure the book's build, tests and page weight on this machine: see bench/README.md.
 
     Writes bench/history/<date>-<commit>.json and bench/latest.md; e.g. ``-- --repeat 5``,
-    ``-- --no-cold`` (skip the build that executes the notebook page) or ``-- --no-browser``.
+    ``-- --no-cold`` (skip the build that executes the notebook page), ``-- --no-browser``,
+    ``-- --no-lighthouse`` or ``-- --site docs/_build/html`` (only the site's measures,
+    Lighthouse on every page among them, of a site already built).
     """
     need_chromium(session)
     need_node(session, dev=True)  # Pyodide for the builds it times; Lighthouse

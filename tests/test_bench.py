@@ -6,6 +6,7 @@ from booktools.bench.measure import (
     FIRST_LOAD_GZIPPED_BYTES,
     FIRST_LOAD_REQUESTS,
     budgets,
+    lighthouse_verdicts,
     markdown,
     summary,
 )
@@ -171,3 +172,57 @@ def test_running_in_the_browser_is_reported_against_its_targets():
         "| 6.50 s (median 6.75) |"
     ) in table
     assert "| … the same block run again | 150 ms (median 165) |" in table
+
+
+def lighthouse_page(performance: int, accessibility: int = 100, failing=None) -> dict:
+    return {
+        "runtimeError": None,
+        "warnings": [],
+        "scores": {
+            "performance": performance,
+            "accessibility": accessibility,
+            "best-practices": 100,
+            "seo": 100,
+        },
+        "failing": {
+            "performance": [],
+            "accessibility": failing or [],
+            "best-practices": [],
+            "seo": [],
+        },
+        "metrics": {
+            "largest-contentful-paint": {"value": 2100.0, "score": 0.9, "shown": "2.1 s"},
+        },
+        "diagnostics": [{"id": "unused-css-rules", "title": "Reduce unused CSS", "value": "9 KiB"}],
+    }
+
+
+def test_lighthouse_thresholds_per_page():
+    contrast = [{"id": "color-contrast", "title": "Contrast", "score": 0, "value": ""}]
+    lighthouse = {
+        "version": "12.2.3",
+        "seconds": 30.0,
+        "pages": {
+            "index.html": lighthouse_page(98),
+            "orm/session.html": lighthouse_page(97),
+            "orm/loading.html": lighthouse_page(100, accessibility=96, failing=contrast),
+        },
+    }
+    assert lighthouse_verdicts(lighthouse) == {
+        "index.html": [],
+        "orm/session.html": ["performance"],
+        "orm/loading.html": ["accessibility"],
+    }
+    data = report()
+    data["lighthouse"] = lighthouse
+    data["budgets"] = budgets(data)
+    pages = {b["name"]: b for b in data["budgets"]}["Lighthouse mobile: pages below the thresholds"]
+    assert (pages["measured"], pages["limit"], pages["passed"]) == (2, 0, False)
+    table = markdown(data)
+    assert "| index.html | 98 | 100 | 100 | 100 | pass |  |" in table
+    assert "| orm/session.html | 97 | 100 | 100 | 100 | **fail**: performance |  |" in table
+    assert (
+        "| orm/loading.html | 100 | 96 | 100 | 100 | **fail**: accessibility "
+        "| accessibility: color-contrast |"
+    ) in table
+    assert "| index.html | – | 2.1 s | – | – | – | unused-css-rules (9 KiB) |" in table

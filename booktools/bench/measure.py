@@ -1,6 +1,7 @@
 """The book's own costs on this machine, against its budgets: ``nox -s bench``.
 
-    python -m booktools.bench [--repeat 3] [--no-cold] [--no-browser]
+    python -m booktools.bench [--repeat 3] [--no-cold] [--no-browser] [--no-lighthouse]
+    python -m booktools.bench --site docs/_build/html   # the site's measures only
 
 measures, in one run, and writes ``bench/history/<date>-<commit>.json`` and
 ``bench/latest.md`` (see bench/README.md for how to read them):
@@ -21,6 +22,10 @@ measures, in one run, and writes ``bench/history/<date>-<commit>.json`` and
 * **run in the browser**: on a chapter, the time from the first click on Run to the first
   result shown (cold: Pyodide, SQLAlchemy and the page's earlier blocks), and a re-run of a
   typical block (the same block again, which replays the blocks before it);
+* **lighthouse**: Lighthouse (npm, pinned in package.json) on every page, mobile preset,
+  headless, in one Chrome, against the site served on loopback: each page's four category
+  scores against item 2's thresholds, the audits that lost points, and the performance
+  metrics and diagnostics (see :func:`measure_lighthouse`);
 * **memory**: the peak resident set of each process tree (``wait4``).
 
 Timed steps run ``--repeat`` times and report the minimum and the median. Each time budget
@@ -86,6 +91,11 @@ FIRST_LOAD_REQUESTS = BUDGET_REQUESTS
 RUN_CHAPTER = "orm/session"
 RUN_COLD_SECONDS = 5.0
 RUN_AGAIN_MILLISECONDS = 200.0
+#: Lighthouse's mobile scores every page must reach: performance at least 98, the other
+#: three categories 100 (issue 26, item 2).
+LIGHTHOUSE_THRESHOLDS = {"performance": 98, "accessibility": 100, "best-practices": 100, "seo": 100}
+LIGHTHOUSE_SCRIPT = Path(__file__).with_name("lighthouse.mjs")
+LIGHTHOUSE_TIMEOUT = 120  # seconds per page, at most
 LIVE_TIMEOUT = 600  # seconds: the first build of sphinx-autobuild, then each rebuild
 MB = 1024 * 1024
 
@@ -413,6 +423,82 @@ def measure_run(browser: Any, url: str, site: Path, repeat: int) -> dict[str, An
     }
 
 
+def site_pages(site: Path) -> list[str]:
+    """Every page of a built site, relative to its root (as the browser tests list them)."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if not p.relative_to(site).parts[0].startswith("_")
+    )
+
+
+def measure_lighthouse(
+    site: Path, pages: list[str] | None = None, categories: list[str] | None = None
+) -> dict[str, Any]:
+    """Lighthouse on every page of ``site``, served by :func:`served` on 127.0.0.1.
+
+    Lighthouse's defaults, the mobile preset: a phone's screen and simulated throttling
+    (slow 4G, a 4x slower CPU); Chrome headless, with the browser tests' flags, which
+    resolve no host but loopback. The pages run one after another in one Chrome
+    (booktools/bench/lighthouse.mjs): one page at a time, so that they do not share the CPU
+    and skew each other's timings, and one Chrome start-up for the whole site. ``pages``
+    and ``categories`` narrow the run (the browser tests check three pages' accessibility,
+    best practices and SEO).
+    """
+    from booktools.site.server import CHROMIUM, CHROMIUM_ARGS, served
+
+    pages = pages or site_pages(site)
+    with served(site) as url:
+        request = {
+            "chromePath": CHROMIUM,
+            # As Playwright starts it for the browser tests: without the setuid sandbox,
+            # which a root user (a CI container) cannot have.
+            "chromeFlags": [*CHROMIUM_ARGS, "--no-sandbox"],
+            "urls": [url + page for page in pages],
+            "categories": categories,  # None: all four
+        }
+        start = time.perf_counter()
+        results = {}
+        with tempfile.TemporaryFile("w+") as errors:
+            with subprocess.Popen(
+                ["node", str(LIGHTHOUSE_SCRIPT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                cwd=ROOT,
+            ) as process:
+                process.stdin.write(json.dumps(request))
+                process.stdin.close()
+                for page, line in zip(pages, process.stdout, strict=False):  # a line per page
+                    results[page] = json.loads(line)
+                    results[page].pop("url")
+                    scores = results[page]["scores"]
+                    print(f"  {page}: {scores} in {results[page]['seconds']:.0f} s", flush=True)
+            if process.returncode or len(results) != len(pages):
+                errors.seek(0)
+                raise RuntimeError(
+                    f"Lighthouse exited with {process.returncode} after {len(results)} of "
+                    f"{len(pages)} pages:\n{errors.read()[-3000:]}"
+                )
+        seconds = time.perf_counter() - start
+    version = json.loads((ROOT / "node_modules/lighthouse/package.json").read_text())["version"]
+    return {"version": version, "seconds": round(seconds, 1), "pages": results}
+
+
+def lighthouse_verdicts(lighthouse: dict[str, Any]) -> dict[str, list[str]]:
+    """Per page, the categories below their threshold (empty when the page passes)."""
+    return {
+        page: [
+            category
+            for category, threshold in LIGHTHOUSE_THRESHOLDS.items()
+            if (result["scores"].get(category) or 0) < threshold
+        ]
+        + (["runtime error"] if result.get("runtimeError") else [])
+        for page, result in lighthouse["pages"].items()
+    }
+
+
 #: Queries as readers type them: an API name, two words, a pasted error message.
 SEARCH_QUERIES = [
     "selectinload",
@@ -551,6 +637,11 @@ def budgets(report: dict[str, Any]) -> list[dict[str, Any]]:
                 f"run in the browser, a block run again, {page}, milliseconds",
                 run["again_milliseconds"]["wall"], RUN_AGAIN_MILLISECONDS, "the issue's target",
             )
+    lighthouse = report.get("lighthouse")
+    if lighthouse:
+        failing = [page for page, missed in lighthouse_verdicts(lighthouse).items() if missed]
+        how = "pages; performance ≥ 98, accessibility, best practices and SEO 100"
+        check("Lighthouse mobile: pages below the thresholds", len(failing), 0, how)
     return result
 
 
@@ -675,6 +766,12 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{again['wall']:.0f} ms (median {again['wall_median']:.0f})",
             )
             row("… what the runs said", "; ".join(run["verdicts"]))
+    lighthouse = report.get("lighthouse")
+    if lighthouse:
+        row(
+            f"Lighthouse {lighthouse['version']}, mobile, {len(lighthouse['pages'])} pages",
+            f"{lighthouse['seconds']:.0f} s in one Chrome",
+        )
     lines += ["", "| Budget | Measured | Limit | Result |", "| --- | --- | --- | --- |"]
     for b in report["budgets"]:
         value = (
@@ -683,7 +780,60 @@ def markdown(report: dict[str, Any]) -> str:
         limit = f"{b['limit']:,}" if isinstance(b["limit"], int) else f"{b['limit']:,.2f}"
         verdict = "pass" if b["passed"] else "**fail**"
         lines.append(f"| {b['name']} | {value} | {limit} ({b['how']}) | {verdict} |")
+    if lighthouse:
+        lines += lighthouse_markdown(lighthouse)
     return "\n".join(lines) + "\n"
+
+
+_METRICS = {
+    "first-contentful-paint": "FCP",
+    "largest-contentful-paint": "LCP",
+    "total-blocking-time": "TBT",
+    "cumulative-layout-shift": "CLS",
+    "speed-index": "SI",
+}
+
+
+def lighthouse_markdown(lighthouse: dict[str, Any]) -> list[str]:
+    """Lighthouse's scores per page with its verdict and the audits that lost points; then
+    the performance metrics and the diagnostics behind them."""
+    categories = list(LIGHTHOUSE_THRESHOLDS)
+    lines = [
+        "",
+        f"Lighthouse {lighthouse['version']}, mobile preset (simulated throttling), "
+        f"{len(lighthouse['pages'])} pages in {lighthouse['seconds']:.0f} s. Thresholds: "
+        + ", ".join(f"{c} {t}" for c, t in LIGHTHOUSE_THRESHOLDS.items())
+        + ".",
+        "",
+        "| Page | Performance | Accessibility | Best practices | SEO | Result | Audits that lost points |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    verdicts = lighthouse_verdicts(lighthouse)
+    for page, result in lighthouse["pages"].items():
+        scores = [str(result["scores"].get(c, "–")) for c in categories]
+        missed = verdicts[page]
+        audits = [
+            f"{c}: {a['id']}" + (f" ({a['value']})" if a["value"] else "")
+            for c in missed
+            if c in result["failing"]
+            for a in result["failing"][c]
+        ]
+        if result.get("runtimeError"):
+            audits.insert(0, f"runtime error: {result['runtimeError']}")
+        verdict = "**fail**: " + ", ".join(missed) if missed else "pass"
+        lines.append(f"| {page} | {' | '.join(scores)} | {verdict} | {'; '.join(audits)} |")
+    lines += [
+        "",
+        "| Page | " + " | ".join(_METRICS.values()) + " | Performance diagnostics |",
+        "| --- | " + " | ".join("---" for _ in _METRICS) + " | --- |",
+    ]
+    for page, result in lighthouse["pages"].items():
+        metrics = [result["metrics"].get(m, {}).get("shown", "–") for m in _METRICS]
+        diagnostics = "; ".join(
+            d["id"] + (f" ({d['value']})" if d["value"] else "") for d in result["diagnostics"]
+        )
+        lines.append(f"| {page} | {' | '.join(metrics)} | {diagnostics} |")
+    return lines
 
 
 # --- Command line -------------------------------------------------------------------------
@@ -694,6 +844,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timed step")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-cache build")
     parser.add_argument("--no-browser", action="store_true", help="skip the first loads")
+    parser.add_argument(
+        "--no-lighthouse", action="store_true", help="skip Lighthouse on every page"
+    )
+    parser.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="measure only the site (first loads, search, Lighthouse) of this built site",
+    )
     parser.add_argument("--out", type=Path, default=BENCH, help="where to write the report")
     parser.add_argument("--floor", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -708,18 +867,16 @@ def main(argv: list[str] | None = None) -> int:
     }
     report["machine"]["load_average_start"] = report["machine"].pop("load_average")
     with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
-        work = Path(tmp)
-        print("tests ...", flush=True)  # first: the build needs the verification record
-        report["tests"] = measure_tests(args.repeat)
-        print("floor ...", flush=True)
-        report["floor"] = measure_floor(work, args.repeat)
-        print("build ...", flush=True)
-        report["build"], site = measure_build(work, args.repeat, cold=not args.no_cold)
-        print("live ...", flush=True)
-        report["build"]["live"] = measure_live(site, args.repeat)
+        if args.site:
+            site = args.site.resolve()
+        else:
+            site = measure_all(report, Path(tmp), args)
         if not args.no_browser:
             print("site ...", flush=True)
             report["site"] = measure_site(site, args.repeat)
+        if not args.no_lighthouse:
+            print("lighthouse ...", flush=True)
+            report["lighthouse"] = measure_lighthouse(site)
     report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report["budgets"] = budgets(report)
     history = args.out / "history"
@@ -731,3 +888,15 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     return 0
 
+
+def measure_all(report: dict[str, Any], work: Path, args: argparse.Namespace) -> Path:
+    """The tests, the floor and the builds, into ``report``; returns the built site."""
+    print("tests ...", flush=True)  # first: the build needs the verification record
+    report["tests"] = measure_tests(args.repeat)
+    print("floor ...", flush=True)
+    report["floor"] = measure_floor(work, args.repeat)
+    print("build ...", flush=True)
+    report["build"], site = measure_build(work, args.repeat, cold=not args.no_cold)
+    print("live ...", flush=True)
+    report["build"]["live"] = measure_live(site, args.repeat)
+    return site

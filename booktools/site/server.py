@@ -1,16 +1,19 @@
 """The built site as readers get it: served from a sub-path on loopback, and weighed.
 
-GitHub Pages serves a project's site under ``/<repository>/`` and answers unknown paths
-with the site's ``404.html``; :func:`served` does the same on 127.0.0.1, so that the browser
-tests and the benchmark exercise the links, assets and 404 page exactly as published.
+GitHub Pages serves a project's site under ``/<repository>/``, gzips text files for browsers
+that accept it, and answers unknown paths with the site's ``404.html``; :func:`served` does
+the same on 127.0.0.1, so that the browser tests and the benchmark (Lighthouse among them)
+exercise the links, assets, transfer sizes and 404 page exactly as published.
 :func:`first_load` weighs what a browser fetches for one page on a first visit.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import http.server
+import io
 import os
 import posixpath
 import threading
@@ -58,8 +61,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: What a static host compresses: text. Images, fonts (WOFF2 is compressed already) and
+#: WebAssembly go as they are.
+COMPRESSED_SUFFIXES = frozenset(
+    {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb", ".py"}
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped(path: str, modified_ns: int) -> bytes:
+    """The file at ``path`` gzipped, once per version of it."""
+    return gzip.compress(Path(path).read_bytes(), 6, mtime=modified_ns // 1_000_000_000)
+
+
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves ``directory`` under ``prefix`` only; anything else gets the site's 404 page."""
+    """Serves ``directory`` under ``prefix`` only; anything else gets the site's 404 page.
+
+    Text files go gzipped to clients that accept it, as GitHub Pages sends them."""
 
     prefix = SUB_PATH
 
@@ -68,6 +86,27 @@ class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
         if not path.startswith(self.prefix):
             return str(Path(self.directory) / "_" / "outside-the-sub-path")  # a 404
         return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_head(self):  # the file object of the parent class, or None
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")
+        accepts = self.headers.get("Accept-Encoding", "")
+        if (
+            "gzip" not in accepts
+            or Path(path).suffix not in COMPRESSED_SUFFIXES
+            or not os.path.isfile(path)
+            or not urlsplit(self.path).path.endswith(("/", Path(path).name))
+        ):
+            return super().send_head()  # as it is: redirects and 404s too
+        body = _gzipped(path, os.stat(path).st_mtime_ns)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         page = Path(self.directory) / "404.html"
