@@ -483,3 +483,39 @@ def test_the_build_side_imports_no_test_machinery():
         cwd=check.ROOT,
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_an_edited_python_block_runs_as_a_whole_and_echoes_nothing() -> None:
+    program = {
+        "page": "p.md", "series": "2.1",
+        "blocks": [{
+            "index": 0, "line": 1, "language": "python", "shown": True, "runnable": True,
+            "reason": "", "steps": [{"source": "x = 1\n", "line": 2, "mode": "exec",
+                                     "expected": None, "expected_line": None}],
+        }],
+    }
+    session = PageSession(program)
+    result = session.run(0, "x = 2\nx\n")
+    assert result["steps"][0]["segments"] == []
+    assert result["verified"] is True
+    assert session.namespace["x"] == 2
+
+
+def test_exit_in_edited_code_ends_the_step_and_the_next_run_replays() -> None:
+    program = {
+        "page": "p.md", "series": "2.1",
+        "blocks": [
+            {"index": i, "line": i * 4 + 1, "language": "pycon", "shown": True, "runnable": True,
+             "reason": "", "steps": [{"source": source, "line": i * 4 + 2, "mode": "single",
+                                      "expected": expected, "expected_line": i * 4 + 3}]}
+            for i, (source, expected) in enumerate(
+                [("n = [1]\n", None), ("n.append(2); n\n", [["out", ["[1, 2]"]]])]
+            )
+        ],
+    }
+    session = PageSession(program)
+    assert session.run(0)["verified"]
+    edited = session.run(1, "n.append(3)\nraise SystemExit(1)\n")
+    assert edited["steps"][-1]["segments"][0][0] == "error"
+    # the namespace now holds the edit's changes: running block 1 as written replays first
+    assert session.run(1)["verified"] is True

@@ -104,12 +104,14 @@ class PageSession:
             for earlier in self.blocks[:block_index]:
                 if earlier["runnable"]:
                     self._run_as_written(earlier)
+        # Unknown until the block has run to its end: whatever stops it half-way (an error
+        # of the runner's own, say) leaves a namespace that the next run must not trust.
+        self.ran = None
         if source is None:
             steps = self._run_as_written(block)
             self.ran = block_index + 1
         else:
             steps = self._run_edited(block, source)
-            self.ran = None
         return {
             "steps": steps,
             "verified": self._verified(block, steps, edited=source is not None),
@@ -123,7 +125,8 @@ class PageSession:
             try:
                 code = compile("\n" * (line - 1) + source, self.path, mode, dont_inherit=True)
                 exec(code, self.namespace)  # noqa: S102 - the page's (or the reader's) own code
-            except Exception as error:  # noqa: BLE001 - shown as the prompt shows it
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - shown as the prompt shows it
+                # SystemExit too: exit() in the reader's code ends the step, not the session
                 transcript.add_error(error)
         return transcript.finish()
 
@@ -135,6 +138,11 @@ class PageSession:
         return steps
 
     def _run_edited(self, block: dict, source: str) -> list[dict]:
+        if block["language"] == "python":
+            # as the page's python block runs: as a whole, expressions not echoed; it should
+            # print nothing, as the tests require of the block as written
+            actual = self._execute(source, 1, "exec")
+            return [self._result(block, block["steps"][0], source, actual)]
         try:
             statements = split_statements(source)
         except SyntaxError as error:
