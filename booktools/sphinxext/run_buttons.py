@@ -26,6 +26,7 @@ it from its own folder, so running a block asks no other host for anything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -170,14 +171,36 @@ def add_controls(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     doctree["book_run_first"] = f"run-{first}"  # for the downloads line (.downloads)
     out = Path(app.outdir) / RUN_DIR / f"{docname}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(program, separators=(",", ":")), encoding="utf-8")
+    text = json.dumps(program, separators=(",", ":"))
+    out.write_text(text, encoding="utf-8")
+    # The program's URL carries its digest, and the scripts' URLs the runtime's (see
+    # runtime_version): a browser that cached an older build's files never pairs this
+    # page's buttons with another build's program or runner.
+    doctree["book_run_version"] = hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """``run_program``: the URL of the page's program, for the layout's inline loader."""
     if doctree is not None and doctree.get("book_run_first"):
         here = posixpath.dirname(pagename)
-        context["run_program"] = posixpath.relpath(f"{RUN_DIR}/{pagename}.json", here or ".")
+        program = posixpath.relpath(f"{RUN_DIR}/{pagename}.json", here or ".")
+        context["run_program"] = f"{program}?v={doctree['book_run_version']}"
+        context["run_version"] = runtime_version()
+
+
+@functools.cache
+def runtime_version() -> str:
+    """A digest of what a Run loads besides the page's program: the scripts, the runner's
+    modules and the SQLAlchemy series (query strings on their URLs; Pyodide's own files are
+    pinned by their version)."""
+    from booktools.runner import bundle
+
+    digest = hashlib.sha256(SERIES.encode())
+    static = Path(__file__).resolve().parents[2] / "docs" / "_static"
+    runner = Path(bundle.__file__).parent
+    for path in [*sorted(static.glob("book-run*")), *sorted(runner.glob("*.py")), *sorted(runner.glob("*.mjs"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
@@ -221,14 +244,24 @@ def with_bytecode(wheels: list[Path]) -> list[Path]:
             "install Node.js 18.16 or newer, then run `npm ci`"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    pairs = [str(p) for wheel, out in zip(wheels, compiled, strict=True) for p in (wheel, out)]
-    result = subprocess.run(
-        [node, str(BYTECODE_SCRIPT), *pairs], capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        for path in compiled:
+    # written under temporary names, renamed once complete: an interrupted build leaves no
+    # truncated wheel that later builds would take for a finished one
+    partial = [path.with_name(path.name + ".part") for path in compiled]
+    pairs = [str(p) for wheel, out in zip(wheels, partial, strict=True) for p in (wheel, out)]
+    try:
+        result = subprocess.run(
+            [node, str(BYTECODE_SCRIPT), *pairs],
+            capture_output=True, text=True, check=False, timeout=600,
+        )
+        failure = result.stderr[-1500:] if result.returncode else ""
+    except subprocess.TimeoutExpired:
+        failure = "it did not finish in 600 s"
+    if failure:
+        for path in partial:
             path.unlink(missing_ok=True)
-        raise ExtensionError(f"compiling the wheels for Pyodide failed: {result.stderr[-1500:]}")
+        raise ExtensionError(f"compiling the wheels for Pyodide failed: {failure}")
+    for path, done in zip(partial, compiled, strict=True):
+        path.replace(done)
     return compiled
 
 

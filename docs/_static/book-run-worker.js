@@ -12,11 +12,13 @@
                  {type: "result", id, steps, verified, elapsed_ms}
                  {type: "error", id, message}
 */
-import { startSession } from "./pyodide/pyodide-session.mjs";
-
 const here = new URL(self.location.href);
 const indexURL = new URL("pyodide/", here).href;
 const programURL = new URL(here.searchParams.get("program"), here).href;
+// The runtime's digest (run_buttons.runtime_version): on the URLs of the files that change
+// with the book's builds, so that no cached copy from an older build is mixed in.
+const version = "?v=" + (here.searchParams.get("v") || "");
+const { startSession } = await import(indexURL + "pyodide-session.mjs" + version);
 
 let page = null; // a promise of the page's session handle, made on the first message
 
@@ -36,7 +38,9 @@ const fetched = new Map();
 function fetchBytes(name) {
   if (!fetched.has(name)) {
     // a Uint8Array: Pyodide's unpackArchive() wants one
-    fetched.set(name, fetchOk(new URL(name, indexURL)).then(async (r) => new Uint8Array(await r.arrayBuffer())));
+    const bytes = fetchOk(new URL(name + version, indexURL)).then(async (r) => new Uint8Array(await r.arrayBuffer()));
+    bytes.catch(() => fetched.delete(name)); // a failed download is tried again next time
+    fetched.set(name, bytes);
   }
   return fetched.get(name);
 }
@@ -45,7 +49,7 @@ async function openPage() {
   status("Loading Python (first run only)…");
   const [{ loadPyodide }, manifest, program] = await Promise.all([
     import(indexURL + "pyodide.mjs"),
-    fetchOk(indexURL + "session.json").then((r) => r.json()),
+    fetchOk(indexURL + "session.json" + version).then((r) => r.json()),
     fetchOk(programURL).then((r) => r.json()),
   ]);
   for (const name of [...manifest.wheels, manifest.bundle]) fetchBytes(name).catch(() => {});

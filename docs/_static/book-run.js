@@ -15,6 +15,7 @@
   const script = document.currentScript;
   const programURL = new URL(script.dataset.program, location.href).href;
   const staticURL = new URL(".", script.src).href;
+  const version = new URL(script.src).searchParams.get("v") || ""; // the runtime's digest
 
   let worker = null;
   let program = null; // a promise of the page's program: the sources and verified outputs
@@ -24,17 +25,21 @@
   // Only what happens after a Run needs these styles (the buttons' are in book.css).
   const style = document.createElement("link");
   style.rel = "stylesheet";
-  style.href = staticURL + "book-run.css";
+  style.href = staticURL + "book-run.css?v=" + version;
   document.head.append(style);
 
   function getProgram() {
-    program ??= fetch(programURL).then((r) => r.json());
+    program ??= fetch(programURL).then((r) => {
+      if (!r.ok) throw new Error(`the page's verified output could not be loaded (HTTP ${r.status})`);
+      return r.json();
+    });
+    program.catch(() => { program = null; }); // a later click tries again
     return program;
   }
 
   function startWorker() {
     worker = new Worker(
-      staticURL + "book-run-worker.js?program=" + encodeURIComponent(programURL),
+      staticURL + "book-run-worker.js?v=" + version + "&program=" + encodeURIComponent(programURL),
       { type: "module" },
     );
     worker.onmessage = ({ data }) => {
@@ -265,6 +270,7 @@
     let editor = editorOf(bar);
     if (!editor) {
       const page = await getProgram();
+      if (editorOf(bar)) return; // a second click opened it while the program was loading
       const block = page.blocks.find((b) => b.index === Number(bar.dataset.runBlock));
       const code = bar.previousElementSibling;
       editor = element("textarea", "run-editor");
