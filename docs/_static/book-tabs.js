@@ -33,10 +33,17 @@
   }
 
   const query = new URLSearchParams(location.search);
-  for (const group of new Set(labels.map((label) => label.dataset.syncGroup))) {
-    if (query.get(group)) remember(group, query.get(group));
-    if (stored(group)) choose(group, stored(group));
+  const groups = new Set(labels.map((label) => label.dataset.syncGroup));
+  for (const group of groups) {
+    const id = query.get(group) || stored(group); // the query wins, even where storage fails
+    if (query.get(group)) remember(group, id);
+    if (id) choose(group, id);
   }
+  // A page restored by Back shows the choice made since on another page.
+  addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    for (const group of groups) if (stored(group)) choose(group, stored(group));
+  });
   for (const label of labels) {
     inputOf(label).addEventListener("change", (event) => {
       if (!event.target.checked) return;
@@ -46,7 +53,12 @@
   }
 
   function openTarget() {
-    const id = decodeURIComponent(location.hash.slice(1));
+    let id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return; // a malformed #fragment names no element
+    }
     for (let node = id && document.getElementById(id); node; node = node.parentElement) {
       if (node.classList.contains("sd-tab-label")) inputOf(node).checked = true;
       if (node.classList.contains("sd-tab-content")) node.previousElementSibling.previousElementSibling.checked = true;

@@ -59,10 +59,21 @@
       event.preventDefault();
       if (!toggle.classList.contains("show")) setOpen(toggle, true);
       const items = [...dropdown.querySelectorAll(".dropdown-menu .dropdown-item")];
+      if (!items.length) return;
       const step = event.key === "ArrowDown" ? 1 : -1;
-      const next = items.indexOf(document.activeElement) + step;
-      items[(next + items.length) % items.length].focus();
+      const here = items.indexOf(document.activeElement);
+      // from the toggle itself, ArrowDown goes to the first item and ArrowUp to the last
+      const next = here < 0 ? (step > 0 ? 0 : items.length - 1) : (here + step + items.length) % items.length;
+      items[next].focus();
     }
+  });
+
+  // Tabbing out of an open menu closes it, as Bootstrap's did.
+  document.addEventListener("focusout", (event) => {
+    const dropdown = event.target.closest && event.target.closest(".dropdown");
+    if (!dropdown || (event.relatedTarget && dropdown.contains(event.relatedTarget))) return;
+    if (!event.relatedTarget) return; // focus left the window, or went to no element
+    for (const toggle of dropdown.querySelectorAll(`${TOGGLE}.show`)) setOpen(toggle, false);
   });
 
   const backToTop = document.getElementById("pst-back-to-top");
