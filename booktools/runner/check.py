@@ -46,13 +46,22 @@ def prepare(out: Path, series: str, pages: list[Path] | None = None) -> Path:
     return out
 
 
+CHECK_TIMEOUT = 1800  # seconds for the whole book (about 80 s on a loaded 2-core machine)
+
+
 def run_check(out: Path) -> int:
     node = shutil.which("node")
     if node is None or not (PYODIDE / "pyodide.mjs").exists():
         sys.exit(
             "no Node.js or no node_modules/pyodide: run `npm ci` (nox -s pyodide does) first"
         )
-    return subprocess.run([node, str(CHECK), str(out)], cwd=ROOT, check=False).returncode
+    try:
+        # a bound, so that a block that never ends fails the run instead of hanging CI
+        return subprocess.run(
+            [node, str(CHECK), str(out)], cwd=ROOT, check=False, timeout=CHECK_TIMEOUT
+        ).returncode
+    except subprocess.TimeoutExpired:
+        sys.exit(f"the Pyodide check did not finish in {CHECK_TIMEOUT} s: a block may never end")
 
 
 def write_record(out: Path) -> Path:

@@ -36,7 +36,12 @@ def pure_python_wheels() -> list[Path]:
                 "--only-binary=:all:", "--platform", "any", "--python-version", "3.14",
                 "--dest", str(folder), pinned,
             ]
-            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            try:
+                result = subprocess.run(
+                    command, capture_output=True, text=True, check=False, timeout=300
+                )
+            except subprocess.TimeoutExpired:
+                raise WheelsUnavailable(f"downloading {pinned} took over 300 s") from None
             found = sorted(folder.glob("*-py3-none-any.whl"))
             if result.returncode or not found:
                 raise WheelsUnavailable(

@@ -80,10 +80,13 @@ def describe_at(path: Path, line: int, expression: str, page: Page | None = None
     CACHE.mkdir(parents=True, exist_ok=True)
     out = cached.with_suffix(f".{os.getpid()}.tmp")
     env = {k: v for k, v in os.environ.items() if k != "BOOK_DATABASE_URL"}
-    done = subprocess.run(
-        [sys.executable, "-m", "booktools.verify.diagrams", str(path), str(out), str(line)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "booktools.verify.diagrams", str(path), str(out), str(line)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300,
+        )
+    except subprocess.TimeoutExpired:
+        raise ValueError("running the page up to the diagram took over 300 s") from None
     if done.returncode or not out.exists():
         out.unlink(missing_ok=True)
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-12:])
@@ -104,9 +107,12 @@ def draw(schema: dict) -> Path:
     svg = CACHE / f"schema-{_key(source)}.svg"
     if svg.exists():
         return svg
-    done = subprocess.run(
-        ["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            ["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=False, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        raise ValueError("dot took over 60 s to draw the diagram") from None
     if done.returncode:
         raise ValueError(f"dot failed: {done.stderr.strip()}")
     CACHE.mkdir(parents=True, exist_ok=True)

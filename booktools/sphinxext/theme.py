@@ -279,13 +279,17 @@ def purge(css: str, pages: list[Path], scripts: list[Path]) -> str:
         "safelist": SAFELIST,
         "blocklist": BLOCKLIST,
     }
-    result = subprocess.run(
-        [_node(), str(PURGECSS_SCRIPT)],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [_node(), str(PURGECSS_SCRIPT)],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    except subprocess.TimeoutExpired:
+        raise ExtensionError("PurgeCSS did not finish in 600 s") from None
     if result.returncode:
         raise ExtensionError(f"PurgeCSS failed: {result.stderr.strip()}")
     return result.stdout
