@@ -9,9 +9,16 @@ are in the benchmark's report.
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
+
+if not os.environ.get("BOOK_SITE"):
+    pytest.skip(
+        "browser tests run in `nox -s browser`, which builds the site and sets BOOK_SITE",
+        allow_module_level=True,
+    )
 
 from booktools.bench.measure import LIGHTHOUSE_SCRIPT, ROOT, measure_lighthouse
 

@@ -195,7 +195,8 @@ def test_the_controls_and_output_are_accessible_and_fit_a_phone(watched, base_ur
     output.locator(".run-diff summary").click()
     page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
     ours = {"include": [[".run-bar"], [".run-output"], [".run-editor"], [".run-reason"]]}
-    assert _serious(AXE.run(page, ours, options=AXE_OPTIONS).response["violations"]) == []
+    violations = AXE.run(page, ours, options=AXE_OPTIONS).response["violations"]
+    assert _serious(violations, f"{page.url} (Run output, {color_scheme})") == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px wider than a phone: {page.evaluate(_OVERFLOWING)}"
     assert watched.external == [] and watched.errors == []
