@@ -18,7 +18,6 @@ const programURL = new URL(here.searchParams.get("program"), here).href;
 // The runtime's digest (run_buttons.runtime_version): on the URLs of the files that change
 // with the book's builds, so that no cached copy from an older build is mixed in.
 const version = "?v=" + (here.searchParams.get("v") || "");
-const { startSession } = await import(indexURL + "pyodide-session.mjs" + version);
 
 let page = null; // a promise of the page's session handle, made on the first message
 
@@ -47,8 +46,11 @@ function fetchBytes(name) {
 
 async function openPage() {
   status("Loading Python (first run only)…");
-  const [{ loadPyodide }, manifest, program] = await Promise.all([
+  // Imported here, not at the top with await: a module worker that awaits before its
+  // message handler is set loses the messages sent meanwhile (the first Run).
+  const [{ loadPyodide }, { startSession }, manifest, program] = await Promise.all([
     import(indexURL + "pyodide.mjs"),
+    import(indexURL + "pyodide-session.mjs" + version),
     fetchOk(indexURL + "session.json" + version).then((r) => r.json()),
     fetchOk(programURL).then((r) => r.json()),
   ]);
