@@ -247,9 +247,15 @@
       getProgram().catch(() => null),
     ]);
     button.removeAttribute("aria-disabled");
+    if (result.type === "stopped") return; // its own Reset stopped it: nothing to show
     const region = outputOf(bar);
     if (result.type === "error") {
       region.replaceChildren(element("p", "run-failed", "Could not run this example: " + result.message));
+      // Pyodide itself failed (out of memory, say): the next Run starts a new one
+      if (/fatal/i.test(result.message) && worker) {
+        worker.terminate();
+        worker = null;
+      }
       return;
     }
     const block = page && page.blocks.find((b) => b.index === index);
@@ -302,12 +308,16 @@
     const region = bar.nextElementSibling;
     if (region && region.classList.contains("run-output")) region.remove();
     if (!worker) return;
-    if (waiting.size) {
+    // Only a run of this block is stopped with the worker (one that never ends, say);
+    // otherwise the reset waits its turn behind the runs of other blocks.
+    if ([...waiting.values()].some((job) => job.bar === bar)) {
       worker.terminate();
       worker = null;
       for (const [id, job] of waiting) {
         waiting.delete(id);
-        job.resolve({ type: "error", message: "stopped by Reset." });
+        job.resolve(job.bar === bar
+          ? { type: "stopped" }
+          : { type: "error", message: "stopped by the Reset of another example; run it again." });
       }
       for (const button of document.querySelectorAll('.run-bar [aria-disabled="true"]')) {
         button.removeAttribute("aria-disabled");

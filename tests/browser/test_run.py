@@ -200,3 +200,17 @@ def test_the_controls_and_output_are_accessible_and_fit_a_phone(watched, base_ur
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px wider than a phone: {page.evaluate(_OVERFLOWING)}"
     assert watched.external == [] and watched.errors == []
+
+
+def test_reset_during_a_run_stops_it_quietly_and_the_next_run_starts_afresh(watched, base_url):
+    chapter = "orm/session"
+    index = runnable(chapter, "sql")[0]
+    page = open_chapter(watched, base_url, chapter)
+    bar(page, index).get_by_role("button", name="Run", exact=True).click()
+    # while Pyodide is still loading: the run is stopped with its worker, and nothing shows
+    page.locator(f'.run-bar[data-run-block="{index}"] + .run-output .run-status').wait_for()
+    bar(page, index).get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_timeout(500)  # the stopped run's answer, had it shown anything, is in by now
+    assert page.locator(".run-failed").count() == 0
+    assert run(page, index) == "Same as the verified output."
+    assert watched.external == [] and watched.errors == []
