@@ -27,6 +27,7 @@ from sqlalchemy import (
 
 from booktools.diagrams import alt_text, caption, describe, dot_source
 from booktools.pages import PageError, parse_page
+from booktools.verify import backend, collect
 from booktools.verify.diagrams import page_diagrams
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,7 +260,11 @@ def test_a_diagram_inside_a_tab_is_refused():
 
 
 def test_each_diagram_shows_the_tables_at_its_point_of_the_sqlite_run(tmp_path, monkeypatch):
-    monkeypatch.delenv("BOOK_DATABASE_URL", raising=False)
+    # the build draws from the SQLite run (it runs pages without BOOK_DATABASE_URL); in this
+    # process a PostgreSQL run's backend is already decided, so the SQLite run is put in place
+    sqlite_run = backend.Run("sqlite", backend.current_run().series, None)
+    for module in (backend, collect):
+        monkeypatch.setattr(module, "current_run", lambda: sqlite_run)
     path = tmp_path / "page.md"
     path.write_text(PAGE, encoding="utf-8")
     first, second = page_diagrams(path)
