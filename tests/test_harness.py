@@ -81,24 +81,6 @@ def line_of(text: str, page: str = GOOD_PAGE) -> int:
     return page.split("\n").index(text) + 1
 
 
-@pytest.fixture
-def run_page(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run the book's harness on one page; return pytest's result."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    monkeypatch.delenv("BOOK_DATABASE_URL", raising=False)
-    pytester.makeconftest(
-        "from booktools.verify.collect import book_sybil\n"
-        "pytest_plugins = ['booktools.verify.plugin']\n"
-        f"pytest_collect_file = book_sybil(path={str(pytester.path)!r}).pytest()\n"
-    )
-
-    def run(page: str, *args: str) -> pytest.RunResult:
-        (pytester.path / "page.md").write_text(page, encoding="utf-8")
-        return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:logging", *args)
-
-    return run
-
-
 def test_a_page_that_matches_passes(run_page) -> None:
     run_page(GOOD_PAGE).assert_outcomes(passed=5)
 

@@ -276,24 +276,6 @@ def test_each_diagram_shows_the_tables_at_its_point_of_the_sqlite_run(tmp_path, 
     assert page_diagrams(path, {first["line"]}) == [first]
 
 
-@pytest.fixture
-def run_page(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run the book's harness on one page; return pytest's result (as tests/test_harness.py)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    monkeypatch.delenv("BOOK_DATABASE_URL", raising=False)
-    pytester.makeconftest(
-        "from booktools.verify.collect import book_sybil\n"
-        "pytest_plugins = ['booktools.verify.plugin']\n"
-        f"pytest_collect_file = book_sybil(path={str(pytester.path)!r}).pytest()\n"
-    )
-
-    def run(page: str) -> pytest.RunResult:
-        (pytester.path / "page.md").write_text(page, encoding="utf-8")
-        return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:logging")
-
-    return run
-
-
 def test_the_tests_evaluate_each_diagram(run_page):
     run_page(PAGE).assert_outcomes(passed=5, skipped=2)  # the skip marker passes too
 
