@@ -32,20 +32,6 @@ SUB_PATH = "/sqlalchemy-by-example/"
 #: page; the benchmark reports it. What keeps the pages within it: docs/maintaining.md.
 BUDGET_GZIPPED_BYTES = 70_000
 BUDGET_REQUESTS = 14
-#: Pages allowed more, each with its reason. The errors page keeps a verified reproduction of
-#: every SQLAlchemy error code on one page, so that each code is an anchor of it
-#: (reference/errors.html#7s2a): its HTML alone is 52,000 B gzipped (its text alone 28,000),
-#: and what every page shares (the stylesheet and the theme's scripts) about 30,000. Within
-#: the budget it needs fewer codes per page: split into pages by part, with errors.html keeping
-#: the table of codes and sending each #code to its page. Until then, no more than this.
-BUDGET_EXCEPTIONS: dict[str, int] = {"reference/errors.html": 85_000}
-
-
-def budget_for(path: str) -> int:
-    """The first-load budget, gzipped bytes, of the page at ``path`` (relative to the site)."""
-    return BUDGET_EXCEPTIONS.get(path, BUDGET_GZIPPED_BYTES)
-
-
 #: Debian's Chromium, which the browser tests and the benchmark drive (BOOK_CHROMIUM to change).
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium phones home at start-up; this machine's closed network refuses it.

@@ -2,12 +2,14 @@
 
 Docutils makes ids from names with ``make_id``, which drops leading digits: the label
 ``(7s2a)=`` would become the id ``s2a``, and ``(8s2a)=`` then ``id1``, as the two clash.
-SQLAlchemy's error codes are such labels (``docs/reference/errors.md`` has a section for each),
-and readers arrive with the code in the address, ``reference/errors.html#7s2a``. So each
-explicit label made only of lowercase letters, digits and hyphens keeps its name as its id
-(HTML5 allows ids that start with a digit; the theme finds the page's sections with
-``getElementById()``, which needs no CSS escaping of such ids). The transform runs before Sphinx records the
-labels (``SphinxDomains``, priority 850), so ``{ref}`` links use the same id.
+SQLAlchemy's error codes are such labels (the pages of ``docs/reference/errors/`` have a
+section for each), and readers arrive with the code in the address,
+``reference/errors/sessions.html#7s2a`` (or ``reference/errors.html#7s2a``, which sends them
+there). So each explicit label made only of lowercase letters, digits and hyphens keeps its
+name as its id (HTML5 allows ids that start with a digit; the theme finds the page's
+sections with ``getElementById()``, which needs no CSS escaping of such ids). The transform
+runs before Sphinx records the labels (``SphinxDomains``, priority 850), so ``{ref}``
+links use the same id.
 """
 
 from __future__ import annotations

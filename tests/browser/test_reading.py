@@ -203,3 +203,28 @@ def test_a_chosen_tab_is_remembered_on_other_pages(watched, base_url, site_dir):
     page.goto(base_url + series_pages[-1], wait_until="networkidle")
     assert all(_selected(page, "sqlalchemy-2.0"))
     assert watched.errors == []
+
+
+def test_an_error_code_in_the_address_of_the_errors_page_leads_to_its_section(
+    watched, base_url, site_dir
+):
+    """reference/errors.html#7s2a, as readers type it from a traceback's code: each section is
+    on the page of its part, and the first page's few lines of script follow its link there."""
+    first_page = (site_dir / "reference" / "errors.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="errors/([a-z]+)\.html#([a-z0-9-]+)"', first_page)
+    targets = {section: part for part, section in links}
+    assert {"7s2a", "3o7r", "xd2s", "s9r1", "error-stale-data"} <= set(targets)
+    page = watched.new_page()
+    for section, part in targets.items():
+        page.goto(f"{base_url}reference/errors.html#{section}")
+        page.wait_for_url(f"{base_url}reference/errors/{part}.html#{section}")
+        assert page.locator(f"[id='{section}']").count() == 1, section
+    # On the first page, a code typed into its address (no new load) leads there too.
+    page.goto(base_url + "reference/errors.html")
+    page.evaluate("location.hash = '#xd2s'")
+    page.wait_for_url(f"{base_url}reference/errors/asyncio.html#xd2s")
+    # A section of the first page itself stays where it is.
+    page.goto(base_url + "reference/errors.html#error-codes-at-a-glance")
+    page.wait_for_load_state("networkidle")
+    assert page.url == base_url + "reference/errors.html#error-codes-at-a-glance"
+    assert watched.errors == []

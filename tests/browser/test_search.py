@@ -89,7 +89,7 @@ def test_enter_opens_the_first_result_at_its_section(watched, base_url):
     page.keyboard.type("MultipleResultsFound")
     page.locator("#pst-search-dialog .book-search-result").first.wait_for()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/reference/errors.html#error-multiple-results-found")
+    page.wait_for_url("**/reference/errors/queries.html#error-multiple-results-found")
 
 
 def test_nothing_is_fetched_for_search_before_the_reader_types(watched, base_url):
@@ -105,36 +105,47 @@ def test_nothing_is_fetched_for_search_before_the_reader_types(watched, base_url
     assert [url for url in fetched if "_pagefind/pagefind.js" in url]
 
 
-# The errors page's sections named by SQLAlchemy's error codes: the section's id is the code,
-# and its heading names the exception, the code and the first words of the message.
+# The error pages' sections named by SQLAlchemy's error codes (reference/errors/<part>.html):
+# the section's id is the code, and its heading names the exception, the code and the first
+# words of the message.
 _CODE_SECTION = re.compile(
     r'<section id="(?P<code>[a-z0-9]{4,5})">\s*(?:<span id="[^"]*"></span>\s*)*'
-    r"<h3>(?P<heading>.*?)<a class=\"headerlink\"",
+    r"<h2>(?P<heading>.*?)<a class=\"headerlink\"",
     re.DOTALL,
 )
+
+
+def error_pages() -> dict[str, str]:
+    """The pages of the errors part, by path in the site: their HTML."""
+    site = Path(os.environ["BOOK_SITE"])
+    return {
+        path.relative_to(site).as_posix(): path.read_text("utf-8")
+        for path in sorted((site / "reference" / "errors").glob("*.html"))
+    }
 
 
 def error_code_queries() -> list[dict]:
     """For each code section: the code alone, and the first words of its message, each
     answered by that section; for each code no longer raised, its code."""
-    page = (Path(os.environ["BOOK_SITE"]) / "reference" / "errors.html").read_text("utf-8")
     queries = []
-    for found in _CODE_SECTION.finditer(page):
-        code = found["code"]
-        heading = html.unescape(re.sub(r"<[^>]+>", "", found["heading"]))
-        if f"({code})" not in heading:
-            continue
-        where = {"page": "reference/errors.html", "section": code}
-        queries.append({"kind": "code", "text": code, **where})
-        message = heading.split("): ", 1)[1] if "): " in heading else ""
-        if len(message.split()) >= 3:
-            first_words = " ".join(message.split()[:6])
-            queries.append({"kind": "pasted", "text": first_words, **where})
-    retired = page[page.index('<section id="codes-no-longer-raised">') :]
-    retired = retired[: retired.index("</section>")]
-    for code in re.findall(r'<span id="([a-z0-9]{4})"></span>', retired):
-        where = {"page": "reference/errors.html", "section": "codes-no-longer-raised"}
-        queries.append({"kind": "code", "text": code, **where})
+    for path, page in error_pages().items():
+        for found in _CODE_SECTION.finditer(page):
+            code = found["code"]
+            heading = html.unescape(re.sub(r"<[^>]+>", "", found["heading"]))
+            if f"({code})" not in heading:
+                continue
+            where = {"page": path, "section": code}
+            queries.append({"kind": "code", "text": code, **where})
+            message = heading.split("): ", 1)[1] if "): " in heading else ""
+            if len(message.split()) >= 3:
+                first_words = " ".join(message.split()[:6])
+                queries.append({"kind": "pasted", "text": first_words, **where})
+        if '<section id="codes-no-longer-raised">' in page:
+            retired = page[page.index('<section id="codes-no-longer-raised">') :]
+            retired = retired[: retired.index("</section>")]
+            for code in re.findall(r'<span id="([a-z0-9]{4})"></span>', retired):
+                where = {"page": path, "section": "codes-no-longer-raised"}
+                queries.append({"kind": "code", "text": code, **where})
     return queries
 
 

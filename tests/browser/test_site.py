@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 
 from booktools.pages import read_page
-from booktools.site.server import BUDGET_REQUESTS, budget_for, first_load
+from booktools.site.server import BUDGET_GZIPPED_BYTES, BUDGET_REQUESTS, first_load
 
 if not os.environ.get("BOOK_SITE"):
     pytest.skip(
@@ -115,7 +115,7 @@ def test_first_load_within_budget(browser, base_url, path):
     context = browser.new_context()
     load = first_load(context, base_url + path)
     context.close()
-    assert load.gzipped_bytes <= budget_for(path), load.table()
+    assert load.gzipped_bytes <= BUDGET_GZIPPED_BYTES, load.table()
     assert load.requests <= BUDGET_REQUESTS, load.table()
 
 
