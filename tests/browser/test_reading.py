@@ -219,6 +219,14 @@ def test_an_error_code_in_the_address_of_the_errors_page_leads_to_its_section(
         page.goto(f"{base_url}reference/errors.html#{section}")
         page.wait_for_url(f"{base_url}reference/errors/{part}.html#{section}")
         assert page.locator(f"[id='{section}']").count() == 1, section
+    # Codes as readers may type them: in capitals, or in SQLAlchemy's own form of the anchor.
+    for typed, part, section in [("8S2B", "connections", "8s2b"), ("error-xd2s", "asyncio", "xd2s")]:
+        page.goto(f"{base_url}reference/errors.html#{typed}")
+        page.wait_for_url(f"{base_url}reference/errors/{part}.html#{section}")
+    # A malformed fragment is left alone, without a script error.
+    page.goto(base_url + "reference/errors.html#100%")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("reference/errors.html#100%")
     # On the first page, a code typed into its address (no new load) leads there too.
     page.goto(base_url + "reference/errors.html")
     page.evaluate("location.hash = '#xd2s'")
