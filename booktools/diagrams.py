@@ -19,7 +19,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-#: bump when the description's shape changes, so that cached descriptions are remade
+#: the description's shape: bump it when that changes (the build's cache keys by this
+#: module's source as well, so an edit remakes cached descriptions even without a bump)
 FORMAT = 1
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"

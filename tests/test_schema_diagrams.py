@@ -323,6 +323,52 @@ def test_the_build_runs_a_page_once_then_reads_the_cache(tmp_path, monkeypatch):
         schema_diagrams.describe_at(path, line, "Base.metadata")
 
 
+@pytest.mark.parametrize("edited", [0, 1], ids=["describe", "harness"])
+def test_an_edit_to_the_describing_code_runs_the_page_again(tmp_path, monkeypatch, edited):
+    from booktools.sphinxext import schema_diagrams
+
+    monkeypatch.setattr(schema_diagrams, "CACHE", tmp_path / "cache")
+    path = tmp_path / "page.md"
+    path.write_text(PAGE, encoding="utf-8")
+    line = parse_page(path).diagrams[1].line
+    schema = schema_diagrams.describe_at(path, line, "Base.metadata")
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the page ran again")
+
+    monkeypatch.setattr(schema_diagrams.subprocess, "run", no_run)
+    assert schema_diagrams.describe_at(path, line, "Base.metadata") == schema
+    # an edited copy of booktools/diagrams.py (describe()) or booktools/verify/diagrams.py
+    # stands in for the file: what the old code described in the cache is not served
+    files = list(schema_diagrams.DESCRIBING)
+    copy = tmp_path / files[edited].name
+    copy.write_text(files[edited].read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    files[edited] = copy
+    monkeypatch.setattr(schema_diagrams, "DESCRIBING", tuple(files))
+    with pytest.raises(AssertionError, match="the page ran again"):
+        schema_diagrams.describe_at(path, line, "Base.metadata")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_another_graphviz_or_edited_drawing_code_draws_again(tmp_path, monkeypatch):
+    from booktools.sphinxext import schema_diagrams
+
+    monkeypatch.setattr(schema_diagrams, "CACHE", tmp_path / "cache")
+    schema = describe(shop())
+    svg = schema_diagrams.draw(schema)
+    assert schema_diagrams.draw(schema) == svg
+    assert "graphviz version" in schema_diagrams.graphviz_version()
+    monkeypatch.setattr(schema_diagrams, "graphviz_version", lambda: "dot - graphviz version 99")
+    other = schema_diagrams.draw(schema)
+    assert other != svg and other.exists()
+    # an edited copy of the extension (``dot -Tsvg`` and _slim()) stands in for it
+    copy = tmp_path / "schema_diagrams.py"
+    source = Path(schema_diagrams.__file__).read_text(encoding="utf-8")
+    copy.write_text(source + "# edited\n", encoding="utf-8")
+    monkeypatch.setattr(schema_diagrams, "DRAWING", (copy,))
+    assert schema_diagrams.draw(schema) not in {svg, other}
+
+
 def test_a_wrong_diagram_fails_the_build_with_the_harness_message(tmp_path, monkeypatch):
     from booktools.sphinxext import schema_diagrams
 
