@@ -141,6 +141,36 @@ def test_dot_has_a_card_per_table_and_an_edge_per_foreign_key():
     assert ">customer_id<" in labels['"invoice":c1_w:w']
 
 
+def test_tables_of_one_name_in_two_schemas_are_two_cards():
+    metadata = MetaData()
+    Table("invoice", metadata, Column("id", Integer, primary_key=True))
+    Table(
+        "invoice", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("invoice_id", ForeignKey("invoice.id")),  # to the default schema's
+        schema="audit",
+    )
+    Table(
+        "refund", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("audit_id", ForeignKey("audit.invoice.id")),  # to the audit schema's
+    )
+    schema = describe(metadata)
+    assert sorted(t["name"] for t in schema["tables"]) == ["audit.invoice", "invoice", "refund"]
+    assert table(schema, "refund")["foreign_keys"] == [
+        {"columns": ["audit_id"], "table": "audit.invoice", "referred": ["id"]}
+    ]
+    dot = dot_source(schema)
+    assert re.search(r'^  "invoice" \[label=<<table.*<b>invoice</b>', dot, re.MULTILINE)
+    assert re.search(r'^  "audit.invoice" \[label=<<table.*<b>audit.invoice</b>', dot, re.MULTILINE)
+    edges = set(re.findall(r"^  (\S+) -> (\S+) \[label=", dot, re.MULTILINE))
+    assert edges == {
+        ('"audit.invoice":c1_w:w', '"invoice":c0_e:e'),
+        ('"refund":c1_w:w', '"audit.invoice":c0_e:e'),
+    }
+    assert "refund (primary key id, audit_id -> audit.invoice.id)" in alt_text(schema)
+
+
 def test_dot_rows_show_types_and_marks():
     dot = dot_source(describe(shop()))
     customer = next(line for line in dot.splitlines() if line.startswith('  "customer" ['))
