@@ -1,8 +1,9 @@
 """Schema diagrams: a page's ``MetaData`` as plain data, as Graphviz DOT, and as alt text.
 
 :func:`describe` reads the tables of a ``MetaData`` (SQLAlchemy's own objects, the ones
-the page's code built) into JSON-ready dicts: each table's columns with their type, primary
-and foreign key marks, nullability and uniqueness, and its foreign keys. The harness writes
+the page's code built) into JSON-ready dicts: each table's full name (``audit.invoice`` if it
+is in a schema), its columns with their type, primary and foreign key marks, nullability and
+uniqueness, and its foreign keys. The harness writes
 that description at the directive's point of the page (``python -m
 booktools.verify.diagrams``); the Sphinx extension (:mod:`booktools.sphinxext.schema_diagrams`)
 turns it into DOT with :func:`dot_source`, draws it with Graphviz's ``dot``, and describes it
@@ -19,7 +20,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-#: bump when the description's shape changes, so that cached descriptions are remade
+#: the description's shape: bump it when that changes (the build's cache keys by this
+#: module's source as well, so an edit remakes cached descriptions even without a bump)
 FORMAT = 1
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
@@ -61,14 +63,19 @@ def describe(metadata: Any) -> dict:
         foreign_keys = [
             {
                 "columns": [c.name for c in constraint.columns],
-                "table": constraint.referred_table.name,
+                # the referenced columns' table, by its full name like the cards
+                "table": constraint.referred_table.fullname,
                 "referred": [e.column.name for e in constraint.elements],
             }
             for constraint in sorted(
                 table.foreign_key_constraints, key=lambda c: [col.name for col in c.columns]
             )
         ]
-        tables.append({"name": table.name, "columns": columns, "foreign_keys": foreign_keys})
+        # a table is named, and its card keyed, by its full name ("audit.invoice" in a schema,
+        # "invoice" in the default one): the same name in two schemas makes two tables
+        tables.append(
+            {"name": table.fullname, "columns": columns, "foreign_keys": foreign_keys}
+        )
     return {"format": FORMAT, "tables": tables}
 
 

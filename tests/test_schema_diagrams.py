@@ -141,6 +141,36 @@ def test_dot_has_a_card_per_table_and_an_edge_per_foreign_key():
     assert ">customer_id<" in labels['"invoice":c1_w:w']
 
 
+def test_tables_of_one_name_in_two_schemas_are_two_cards():
+    metadata = MetaData()
+    Table("invoice", metadata, Column("id", Integer, primary_key=True))
+    Table(
+        "invoice", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("invoice_id", ForeignKey("invoice.id")),  # to the default schema's
+        schema="audit",
+    )
+    Table(
+        "refund", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("audit_id", ForeignKey("audit.invoice.id")),  # to the audit schema's
+    )
+    schema = describe(metadata)
+    assert sorted(t["name"] for t in schema["tables"]) == ["audit.invoice", "invoice", "refund"]
+    assert table(schema, "refund")["foreign_keys"] == [
+        {"columns": ["audit_id"], "table": "audit.invoice", "referred": ["id"]}
+    ]
+    dot = dot_source(schema)
+    assert re.search(r'^  "invoice" \[label=<<table.*<b>invoice</b>', dot, re.MULTILINE)
+    assert re.search(r'^  "audit.invoice" \[label=<<table.*<b>audit.invoice</b>', dot, re.MULTILINE)
+    edges = set(re.findall(r"^  (\S+) -> (\S+) \[label=", dot, re.MULTILINE))
+    assert edges == {
+        ('"audit.invoice":c1_w:w', '"invoice":c0_e:e'),
+        ('"refund":c1_w:w', '"audit.invoice":c0_e:e'),
+    }
+    assert "refund (primary key id, audit_id -> audit.invoice.id)" in alt_text(schema)
+
+
 def test_dot_rows_show_types_and_marks():
     dot = dot_source(describe(shop()))
     customer = next(line for line in dot.splitlines() if line.startswith('  "customer" ['))
@@ -321,6 +351,52 @@ def test_the_build_runs_a_page_once_then_reads_the_cache(tmp_path, monkeypatch):
     path.write_text(PAGE.replace('"customer"', '"client"', 1), encoding="utf-8")
     with pytest.raises(AssertionError, match="the page ran again"):
         schema_diagrams.describe_at(path, line, "Base.metadata")
+
+
+@pytest.mark.parametrize("edited", [0, 1], ids=["describe", "harness"])
+def test_an_edit_to_the_describing_code_runs_the_page_again(tmp_path, monkeypatch, edited):
+    from booktools.sphinxext import schema_diagrams
+
+    monkeypatch.setattr(schema_diagrams, "CACHE", tmp_path / "cache")
+    path = tmp_path / "page.md"
+    path.write_text(PAGE, encoding="utf-8")
+    line = parse_page(path).diagrams[1].line
+    schema = schema_diagrams.describe_at(path, line, "Base.metadata")
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the page ran again")
+
+    monkeypatch.setattr(schema_diagrams.subprocess, "run", no_run)
+    assert schema_diagrams.describe_at(path, line, "Base.metadata") == schema
+    # an edited copy of booktools/diagrams.py (describe()) or booktools/verify/diagrams.py
+    # stands in for the file: what the old code described in the cache is not served
+    files = list(schema_diagrams.DESCRIBING)
+    copy = tmp_path / files[edited].name
+    copy.write_text(files[edited].read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    files[edited] = copy
+    monkeypatch.setattr(schema_diagrams, "DESCRIBING", tuple(files))
+    with pytest.raises(AssertionError, match="the page ran again"):
+        schema_diagrams.describe_at(path, line, "Base.metadata")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_another_graphviz_or_edited_drawing_code_draws_again(tmp_path, monkeypatch):
+    from booktools.sphinxext import schema_diagrams
+
+    monkeypatch.setattr(schema_diagrams, "CACHE", tmp_path / "cache")
+    schema = describe(shop())
+    svg = schema_diagrams.draw(schema)
+    assert schema_diagrams.draw(schema) == svg
+    assert "graphviz version" in schema_diagrams.graphviz_version()
+    monkeypatch.setattr(schema_diagrams, "graphviz_version", lambda: "dot - graphviz version 99")
+    other = schema_diagrams.draw(schema)
+    assert other != svg and other.exists()
+    # an edited copy of the extension (``dot -Tsvg`` and _slim()) stands in for it
+    copy = tmp_path / "schema_diagrams.py"
+    source = Path(schema_diagrams.__file__).read_text(encoding="utf-8")
+    copy.write_text(source + "# edited\n", encoding="utf-8")
+    monkeypatch.setattr(schema_diagrams, "DRAWING", (copy,))
+    assert schema_diagrams.draw(schema) not in {svg, other}
 
 
 def test_a_wrong_diagram_fails_the_build_with_the_harness_message(tmp_path, monkeypatch):

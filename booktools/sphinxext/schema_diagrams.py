@@ -16,8 +16,11 @@ machinery), the argument is evaluated there, its tables are described
 point, so a diagram cannot drift from the code, and a wrong argument fails the tests.
 
 Both steps are cached under ``build/schema-diagrams/``: the description by the page's code
-up to the directive (its runnable blocks and skips), the argument and the SQLAlchemy
-version; the SVG by its DOT source. An unchanged page runs nothing and draws nothing.
+up to the directive (its runnable blocks and skips), the argument, the SQLAlchemy version
+and the source of the code that describes (:data:`DESCRIBING`); the SVG by its DOT source,
+the Graphviz version and the source of the code that draws (:data:`DRAWING`). An unchanged
+page runs nothing and draws nothing; a change to the describing or drawing code remakes
+every diagram, instead of serving what the old code made.
 
 The page shows the SVG as an ``<img loading="lazy">`` with its size and an alt text that
 lists the tables, their columns and what each foreign key refers to, in a ``<figure>``
@@ -28,6 +31,7 @@ first load in a desktop-sized window).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -55,6 +59,14 @@ logger = logging.getLogger(__name__)
 CACHE = ROOT / "build" / "schema-diagrams"
 LEGEND = "Arrows point from a foreign key to the table it refers to."
 
+#: the files whose code makes a description: describe() and the harness that runs the page
+#: up to the directive and writes what describe() gives (read as files: the build imports
+#: no test machinery)
+DESCRIBING = (ROOT / "booktools" / "diagrams.py", ROOT / "booktools" / "verify" / "diagrams.py")
+#: the files whose code makes an SVG from DOT: this one (``dot -Tsvg`` and :func:`_slim`);
+#: dot_source() needs no place here, since the DOT source itself is in the SVG's key
+DRAWING = (Path(__file__),)
+
 
 class schema_diagram(nodes.General, nodes.Element):  # docutils names node classes so
     """A drawn diagram: ``svg`` (the cached file), ``width``, ``height``, ``alt``, ``caption``."""
@@ -62,6 +74,19 @@ class schema_diagram(nodes.General, nodes.Element):  # docutils names node class
 
 def _key(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _sources(files: tuple[Path, ...]) -> list[str]:
+    """A digest of each file's source, for a cache key: edited code makes a new key."""
+    return [hashlib.sha256(file.read_bytes()).hexdigest() for file in files]
+
+
+@functools.cache
+def graphviz_version() -> str:
+    """``dot -V``'s line, e.g. ``dot - graphviz version 2.43.0 (0)``: another Graphviz may
+    lay out the same DOT otherwise."""
+    done = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=True, timeout=60)
+    return (done.stderr or done.stdout).strip()
 
 
 def describe_at(path: Path, line: int, expression: str, page: Page | None = None) -> dict:
@@ -74,7 +99,8 @@ def describe_at(path: Path, line: int, expression: str, page: Page | None = None
         [b.language, b.source, sorted(b.tags)] if isinstance(b, Block) else list(b.arguments)
         for b in page.code_before(fence.start)
     ]
-    cached = CACHE / f"{_key(FORMAT, sqlalchemy.__version__, expression, code)}.json"
+    key = _key(FORMAT, sqlalchemy.__version__, _sources(DESCRIBING), expression, code)
+    cached = CACHE / f"{key}.json"
     if cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -102,9 +128,9 @@ def describe_at(path: Path, line: int, expression: str, page: Page | None = None
 
 
 def draw(schema: dict) -> Path:
-    """The SVG of ``schema``, drawn once per DOT source."""
+    """The SVG of ``schema``, drawn once per DOT source (and Graphviz and drawing code)."""
     source = dot_source(schema)
-    svg = CACHE / f"schema-{_key(source)}.svg"
+    svg = CACHE / f"schema-{_key(source, graphviz_version(), _sources(DRAWING))}.svg"
     if svg.exists():
         return svg
     try:
