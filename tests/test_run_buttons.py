@@ -19,3 +19,17 @@ def test_a_build_without_pyodide_fails_saying_to_run_npm_ci(tmp_path, monkeypatc
         run_buttons.check_pyodide(app)
     assert "pyodide.asm.wasm" in str(error.value)
 
+
+
+def test_the_build_copies_the_wheels_with_bytecode_or_says_why_not(tmp_path, monkeypatch):
+    """The build serves booktools.runner.wheels.bytecode_wheels(), the wheels the Node check
+    loads too; when they cannot be made, the build fails with the reason."""
+    from booktools.runner import wheels
+
+    def unavailable(wheel_paths=None):
+        raise wheels.WheelsUnavailable("no `node`: install Node.js")
+
+    monkeypatch.setattr(wheels, "bytecode_wheels", unavailable)
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    with pytest.raises(ExtensionError, match=r"^no `node`: install Node.js$"):
+        run_buttons.copy_runtime(app, None)

@@ -11,14 +11,16 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from booktools.pages import PageError, parse_page
-from booktools.runner import check
+from booktools.runner import check, wheels
 from booktools.runner.bundle import runner_bundle
 from booktools.runner.program import ASYNCIO, SERVER, THREADS, page_program
 from booktools.runner.session import PageSession, split_statements
+from booktools.runner.wheels import bytecode_folder, bytecode_wheels
 
 
 def program(text: str, series: str = "2.1") -> dict:
@@ -462,6 +464,41 @@ def test_the_node_check_fails_with_page_line_and_diff(tmp_path):
     ) in result.stdout
     counts = json.loads((out / "result.json").read_text())
     assert (counts["passed"], counts["failed"], counts["python"][:5]) == (1, 1, "3.14.")
+    # it ran the wheels the site serves, and says so
+    loaded = [str((check.ROOT / w).resolve()) for w in counts["wheels"]]
+    assert loaded == [str(w.resolve()) for w in bytecode_wheels()]
+    assert f"Wheels: {counts['wheels'][0]}, " in result.stdout
+
+
+@pytest.mark.skipif(not NODE_READY, reason="needs Node and node_modules/pyodide (`npm ci`) to "
+                    "compile the wheels' bytecode")
+def test_the_check_loads_the_wheels_with_bytecode_that_the_site_serves(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# A page\n\n```pycon\n>>> 6 * 7\n42\n```\n")
+    out = check.prepare(tmp_path / "check", _series(), [page])
+    manifest = json.loads((out / "manifest.json").read_text())
+    wheels = [Path(w) for w in manifest["wheels"]]
+    # the very files that the build copies into _static/pyodide/ (run_buttons.copy_runtime)
+    assert wheels == bytecode_wheels()
+    assert {w.parent for w in wheels} == {bytecode_folder()}
+    assert [w.name.split("-")[0] for w in wheels] == ["sqlalchemy", "typing_extensions"]
+    tag = "cpython-314"  # Pyodide's Python (the check's own result says 3.14 above)
+    with zipfile.ZipFile(wheels[0]) as archive:
+        names = set(archive.namelist())
+    assert f"sqlalchemy/__pycache__/__init__.{tag}.pyc" in names
+    assert f"sqlalchemy/orm/__pycache__/session.{tag}.pyc" in names
+    # only what a first run imports: another database's dialect stays source only
+    assert not any(n.startswith("sqlalchemy/dialects/mysql/__pycache__/") for n in names)
+
+
+def test_compiling_the_wheels_without_node_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(wheels, "WHEELS", tmp_path)  # nothing compiled yet
+    (tmp_path / "pyodide").mkdir()
+    (tmp_path / "pyodide" / "package.json").write_text('{"version": "314.0.7"}')
+    monkeypatch.setattr(wheels, "PYODIDE", tmp_path / "pyodide")
+    monkeypatch.setattr(wheels.shutil, "which", lambda name: None)
+    with pytest.raises(wheels.WheelsUnavailable, match=r"no `node`.*install Node\.js"):
+        wheels.bytecode_wheels([tmp_path / "sqlalchemy-2.1.9-py3-none-any.whl"])
 
 
 def _series() -> str:
