@@ -19,8 +19,15 @@ from booktools.pages import PageError, parse_page
 from booktools.runner import check, wheels
 from booktools.runner.bundle import runner_bundle
 from booktools.runner.program import ASYNCIO, SERVER, THREADS, page_program
-from booktools.runner.session import PageSession, split_statements
+from booktools.runner.session import (
+    OUTPUT_CHARS,
+    OUTPUT_LINES,
+    TRUNCATED,
+    PageSession,
+    split_statements,
+)
 from booktools.runner.wheels import bytecode_folder, bytecode_wheels
+from booktools.verify.capture import OutputLimit, recording
 
 
 def program(text: str, series: str = "2.1") -> dict:
@@ -308,6 +315,7 @@ def test_a_block_with_sql(shop):
         ["sql", ["COMMIT"]],
     ]
     assert step["matches"] is True and "diff" not in step
+    assert result["truncated"] is None
     assert result["elapsed_ms"] >= 0
 
 
@@ -390,6 +398,64 @@ def test_reset_gives_a_fresh_namespace(shop):
     shop.reset()
     assert "calls" not in shop.namespace
     assert shop.run(2)["verified"] is True
+
+
+# --- the cap on a run's output ---------------------------------------------------------------
+
+
+def test_output_beyond_the_cap_is_truncated_with_a_notice(shop):
+    result = shop.run(2, "for i in range(100_000):\n    print(i)\nlen(calls)\n")
+    loop, after = result["steps"]
+    assert loop["segments"] == [["out", [str(i) for i in range(OUTPUT_LINES)]]]
+    assert after["segments"] == []  # past the cap, nothing more is kept
+    assert result["truncated"] == TRUNCATED
+    assert result["truncated"].startswith("Output truncated: a run in the browser keeps at most")
+    assert result["verified"] is False
+    # the cap is per run: the next run keeps its output again
+    assert shop.run(2)["truncated"] is None
+
+
+def test_output_up_to_the_cap_is_whole():
+    prog = program(SHOP)
+    result = PageSession(prog).run(
+        1, f"for i in range({OUTPUT_LINES}):\n    print(i)\n"
+    )
+    assert len(result["steps"][0]["segments"][0][1]) == OUTPUT_LINES
+    assert result["truncated"] is None
+
+
+@pytest.mark.parametrize("code", [
+    'print("x" * 10_000_000)\n',  # one huge line
+    'for _ in range(300_000):\n    print("x", end="")\n',  # a line that never ends
+    'print("y\\n" * 50)\nfor _ in range(300_000):\n    print("x" * 99)\n',  # many lines
+])
+def test_the_cap_holds_characters_too(shop, code):
+    result = shop.run(1, code)
+    kept = [line for step in result["steps"] for _, lines in step["segments"] for line in lines]
+    assert sum(len(line) + 1 for line in kept) == OUTPUT_CHARS
+    assert len(kept) <= OUTPUT_LINES
+    assert result["truncated"] == TRUNCATED
+
+
+def test_an_error_after_the_cap_is_still_shown_its_message_cut(shop):
+    result = shop.run(2, 'for i in range(100_000):\n    print(i)\nint("four")\n')
+    assert result["steps"][-1]["segments"] == [["error", [
+        "Traceback (most recent call last):",
+        "ValueError: invalid literal for int() with base 10: 'four'",
+    ]]]
+    huge = shop.run(2, 'raise ValueError("x" * 1_000_000)\n')
+    [[kind, lines]] = huge["steps"][0]["segments"]
+    assert kind == "error" and lines[1].startswith("ValueError: xxx")
+    assert sum(len(line) + 1 for line in lines[1:]) == OutputLimit.ERROR_CHARS
+    assert huge["truncated"] == TRUNCATED
+
+
+def test_the_harness_records_without_a_cap():
+    with recording() as transcript:
+        for i in range(OUTPUT_LINES + 10):
+            print(i)
+    [segment] = transcript.finish()
+    assert len(segment.lines) == OUTPUT_LINES + 10
 
 
 def test_a_block_that_does_not_run_in_the_browser_is_refused():
