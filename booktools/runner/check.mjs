@@ -67,6 +67,11 @@ for (const file of manifest.programs) {
         failures.push(step.diff);
       }
     }
+    if (result.truncated) {
+      // more output than a run keeps: whatever matched, the block is not what the page shows
+      failures.push(`docs/${program.page}:${block.line}: ${result.truncated}`);
+      counts.failed += 1;
+    }
     if (!result.verified) failed += 1;
   }
   page.close();
