@@ -189,8 +189,9 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
 @functools.cache
 def runtime_version() -> str:
     """A digest of what a Run loads besides the page's program: the scripts, the runner's
-    modules and the SQLAlchemy series (query strings on their URLs; Pyodide's own files are
-    pinned by their version)."""
+    modules, the runner bundle (which holds modules of booktools.verify and .pages too) and
+    the SQLAlchemy series (query strings on their URLs; Pyodide's own files are pinned by
+    their version)."""
     from booktools.runner import bundle
 
     digest = hashlib.sha256(SERIES.encode())
@@ -198,6 +199,7 @@ def runtime_version() -> str:
     runner = Path(bundle.__file__).parent
     for path in [*sorted(static.glob("book-run*")), *sorted(runner.glob("*.py")), *sorted(runner.glob("*.mjs"))]:
         digest.update(path.read_bytes())
+    digest.update(bundle.runner_bundle())
     return digest.hexdigest()[:12]
 
 
