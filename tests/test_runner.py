@@ -11,14 +11,23 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from booktools.pages import PageError, parse_page
-from booktools.runner import check
+from booktools.runner import check, wheels
 from booktools.runner.bundle import runner_bundle
 from booktools.runner.program import ASYNCIO, SERVER, THREADS, page_program
-from booktools.runner.session import PageSession, split_statements
+from booktools.runner.session import (
+    OUTPUT_CHARS,
+    OUTPUT_LINES,
+    TRUNCATED,
+    PageSession,
+    split_statements,
+)
+from booktools.runner.wheels import bytecode_folder, bytecode_wheels
+from booktools.verify.capture import OutputLimit, recording
 
 
 def program(text: str, series: str = "2.1") -> dict:
@@ -306,6 +315,7 @@ def test_a_block_with_sql(shop):
         ["sql", ["COMMIT"]],
     ]
     assert step["matches"] is True and "diff" not in step
+    assert result["truncated"] is None
     assert result["elapsed_ms"] >= 0
 
 
@@ -390,6 +400,64 @@ def test_reset_gives_a_fresh_namespace(shop):
     assert shop.run(2)["verified"] is True
 
 
+# --- the cap on a run's output ---------------------------------------------------------------
+
+
+def test_output_beyond_the_cap_is_truncated_with_a_notice(shop):
+    result = shop.run(2, "for i in range(100_000):\n    print(i)\nlen(calls)\n")
+    loop, after = result["steps"]
+    assert loop["segments"] == [["out", [str(i) for i in range(OUTPUT_LINES)]]]
+    assert after["segments"] == []  # past the cap, nothing more is kept
+    assert result["truncated"] == TRUNCATED
+    assert result["truncated"].startswith("Output truncated: a run in the browser keeps at most")
+    assert result["verified"] is False
+    # the cap is per run: the next run keeps its output again
+    assert shop.run(2)["truncated"] is None
+
+
+def test_output_up_to_the_cap_is_whole():
+    prog = program(SHOP)
+    result = PageSession(prog).run(
+        1, f"for i in range({OUTPUT_LINES}):\n    print(i)\n"
+    )
+    assert len(result["steps"][0]["segments"][0][1]) == OUTPUT_LINES
+    assert result["truncated"] is None
+
+
+@pytest.mark.parametrize("code", [
+    'print("x" * 10_000_000)\n',  # one huge line
+    'for _ in range(300_000):\n    print("x", end="")\n',  # a line that never ends
+    'print("y\\n" * 50)\nfor _ in range(300_000):\n    print("x" * 99)\n',  # many lines
+])
+def test_the_cap_holds_characters_too(shop, code):
+    result = shop.run(1, code)
+    kept = [line for step in result["steps"] for _, lines in step["segments"] for line in lines]
+    assert sum(len(line) + 1 for line in kept) == OUTPUT_CHARS
+    assert len(kept) <= OUTPUT_LINES
+    assert result["truncated"] == TRUNCATED
+
+
+def test_an_error_after_the_cap_is_still_shown_its_message_cut(shop):
+    result = shop.run(2, 'for i in range(100_000):\n    print(i)\nint("four")\n')
+    assert result["steps"][-1]["segments"] == [["error", [
+        "Traceback (most recent call last):",
+        "ValueError: invalid literal for int() with base 10: 'four'",
+    ]]]
+    huge = shop.run(2, 'raise ValueError("x" * 1_000_000)\n')
+    [[kind, lines]] = huge["steps"][0]["segments"]
+    assert kind == "error" and lines[1].startswith("ValueError: xxx")
+    assert sum(len(line) + 1 for line in lines[1:]) == OutputLimit.ERROR_CHARS
+    assert huge["truncated"] == TRUNCATED
+
+
+def test_the_harness_records_without_a_cap():
+    with recording() as transcript:
+        for i in range(OUTPUT_LINES + 10):
+            print(i)
+    [segment] = transcript.finish()
+    assert len(segment.lines) == OUTPUT_LINES + 10
+
+
 def test_a_block_that_does_not_run_in_the_browser_is_refused():
     session = PageSession(program(SYNC_AND_ASYNC))
     with pytest.raises(ValueError, match="does not run in the browser: uses asyncio"):
@@ -462,6 +530,41 @@ def test_the_node_check_fails_with_page_line_and_diff(tmp_path):
     ) in result.stdout
     counts = json.loads((out / "result.json").read_text())
     assert (counts["passed"], counts["failed"], counts["python"][:5]) == (1, 1, "3.14.")
+    # it ran the wheels the site serves, and says so
+    loaded = [str((check.ROOT / w).resolve()) for w in counts["wheels"]]
+    assert loaded == [str(w.resolve()) for w in bytecode_wheels()]
+    assert f"Wheels: {counts['wheels'][0]}, " in result.stdout
+
+
+@pytest.mark.skipif(not NODE_READY, reason="needs Node and node_modules/pyodide (`npm ci`) to "
+                    "compile the wheels' bytecode")
+def test_the_check_loads_the_wheels_with_bytecode_that_the_site_serves(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# A page\n\n```pycon\n>>> 6 * 7\n42\n```\n")
+    out = check.prepare(tmp_path / "check", _series(), [page])
+    manifest = json.loads((out / "manifest.json").read_text())
+    wheels = [Path(w) for w in manifest["wheels"]]
+    # the very files that the build copies into _static/pyodide/ (run_buttons.copy_runtime)
+    assert wheels == bytecode_wheels()
+    assert {w.parent for w in wheels} == {bytecode_folder()}
+    assert [w.name.split("-")[0] for w in wheels] == ["sqlalchemy", "typing_extensions"]
+    tag = "cpython-314"  # Pyodide's Python (the check's own result says 3.14 above)
+    with zipfile.ZipFile(wheels[0]) as archive:
+        names = set(archive.namelist())
+    assert f"sqlalchemy/__pycache__/__init__.{tag}.pyc" in names
+    assert f"sqlalchemy/orm/__pycache__/session.{tag}.pyc" in names
+    # only what a first run imports: another database's dialect stays source only
+    assert not any(n.startswith("sqlalchemy/dialects/mysql/__pycache__/") for n in names)
+
+
+def test_compiling_the_wheels_without_node_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(wheels, "WHEELS", tmp_path)  # nothing compiled yet
+    (tmp_path / "pyodide").mkdir()
+    (tmp_path / "pyodide" / "package.json").write_text('{"version": "314.0.7"}')
+    monkeypatch.setattr(wheels, "PYODIDE", tmp_path / "pyodide")
+    monkeypatch.setattr(wheels.shutil, "which", lambda name: None)
+    with pytest.raises(wheels.WheelsUnavailable, match=r"no `node`.*install Node\.js"):
+        wheels.bytecode_wheels([tmp_path / "sqlalchemy-2.1.9-py3-none-any.whl"])
 
 
 def _series() -> str:

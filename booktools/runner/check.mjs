@@ -1,7 +1,9 @@
 // The Node check of the book on Pyodide: `node booktools/runner/check.mjs DIR`.
 //
 // DIR holds what `python -m booktools.runner.check` wrote: manifest.json (the wheels, the
-// runner bundle, the programs) and one program per page. Every block that runs in the
+// runner bundle, the programs) and one program per page. The wheels are the site's, with
+// Pyodide's bytecode (booktools.runner.wheels.bytecode_wheels); their paths are printed
+// first and kept in result.json. Every block that runs in the
 // browser runs, in page order, in one session per page, exactly as a reader's Run button
 // runs it; a step whose output is not the page's fails with `page:line: output differs`
 // and the harness's unified diff. Prints each page's count of runnable and not-runnable
@@ -25,6 +27,8 @@ const python = await startSession({
   bundleName: manifest.bundle,
 });
 const loaded = performance.now();
+const wheels = manifest.wheels.map((name) => path.relative(process.cwd(), path.resolve(name)));
+console.log(`Wheels: ${wheels.join(", ")}`);
 console.log(
   `Pyodide ${python.pyodideVersion}: Python ${python.pythonVersion}, SQLite ` +
   `${python.sqliteVersion}, SQLAlchemy ${python.sqlalchemyVersion}, Node ${process.version} ` +
@@ -63,6 +67,11 @@ for (const file of manifest.programs) {
         failures.push(step.diff);
       }
     }
+    if (result.truncated) {
+      // more output than a run keeps: whatever matched, the block is not what the page shows
+      failures.push(`docs/${program.page}:${block.line}: ${result.truncated}`);
+      counts.failed += 1;
+    }
     if (!result.verified) failed += 1;
   }
   page.close();
@@ -91,6 +100,7 @@ await writeFile(path.join(dir, "result.json"), JSON.stringify({
   sqlalchemy: python.sqlalchemyVersion,
   pyodide: python.pyodideVersion,
   node: process.version,
+  wheels,
   seconds: total,
   pages,
 }, null, 1) + "\n");

@@ -1,8 +1,10 @@
 """``python -m booktools.runner.check [pages...]``: the book's examples on Pyodide, in Node.
 
 Writes every page's program (:mod:`.program`, for the installed SQLAlchemy series), the
-runner bundle (:mod:`.bundle`) and a manifest naming the wheels (:mod:`.wheels`) into
-``build/pyodide-check/<series>/``, then runs ``node booktools/runner/check.mjs`` on it. When
+runner bundle (:mod:`.bundle`) and a manifest naming the wheels into
+``build/pyodide-check/<series>/``, then runs ``node booktools/runner/check.mjs`` on it. The
+wheels are the ones the site serves, bytecode included (:func:`.wheels.bytecode_wheels`,
+compiled once and kept), so that what is checked is what readers' browsers load. When
 every page passed, it writes the verification record of backend "pyodide"
 (:mod:`booktools.records`), from which the book says it was also verified on Pyodide.
 Given pages, it checks only those and writes no record. Exits with Node's status.
@@ -22,14 +24,16 @@ from booktools.pages import ROOT
 
 from .bundle import runner_bundle
 from .program import installed_series, write_programs
-from .wheels import pure_python_wheels
+from .wheels import WheelsUnavailable, bytecode_wheels
 
 CHECK = ROOT / "booktools" / "runner" / "check.mjs"
 PYODIDE = ROOT / "node_modules" / "pyodide"
 
 
 def prepare(out: Path, series: str, pages: list[Path] | None = None) -> Path:
-    """The folder that check.mjs reads: programs, bundle and manifest."""
+    """The folder that check.mjs reads: programs, bundle and manifest (the wheels named by
+    their paths, which check.mjs prints)."""
+    wheels = bytecode_wheels()  # first: it may fail, saying what to do
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -38,7 +42,7 @@ def prepare(out: Path, series: str, pages: list[Path] | None = None) -> Path:
     bundle.write_bytes(runner_bundle())
     manifest = {
         "series": series,
-        "wheels": [str(w) for w in pure_python_wheels()],
+        "wheels": [str(w) for w in wheels],
         "bundle": str(bundle),
         "programs": [p.relative_to(out).as_posix() for p in programs],
     }
@@ -49,12 +53,17 @@ def prepare(out: Path, series: str, pages: list[Path] | None = None) -> Path:
 CHECK_TIMEOUT = 1800  # seconds for the whole book (about 80 s on a loaded 2-core machine)
 
 
-def run_check(out: Path) -> int:
+def require_node() -> str:
     node = shutil.which("node")
     if node is None or not (PYODIDE / "pyodide.mjs").exists():
         sys.exit(
             "no Node.js or no node_modules/pyodide: run `npm ci` (nox -s pyodide does) first"
         )
+    return node
+
+
+def run_check(out: Path) -> int:
+    node = require_node()
     try:
         # a bound, so that a block that never ends fails the run instead of hanging CI
         return subprocess.run(
@@ -83,7 +92,11 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     series = installed_series()
     out = options.out or ROOT / "build" / "pyodide-check" / series
-    prepare(out, series, options.pages or None)
+    require_node()
+    try:
+        prepare(out, series, options.pages or None)
+    except WheelsUnavailable as error:
+        sys.exit(str(error))
     status = run_check(out)
     if status == 0 and not options.pages:
         path = write_record(out)

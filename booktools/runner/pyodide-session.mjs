@@ -6,7 +6,7 @@
 //
 //   const python = await startSession({loadPyodide, fetchBytes, wheelNames, bundleName, indexURL});
 //   const page = python.open(program);          // a program of booktools.runner.program
-//   const result = page.run(3);                 // {steps, verified, elapsed_ms}
+//   const result = page.run(3);                 // {steps, verified, truncated, elapsed_ms}
 //   page.run(3, "print('edited')");             // the reader's code
 //   page.reset();
 

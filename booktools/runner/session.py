@@ -13,6 +13,11 @@ a prompt line runs it (expressions echo their value). A step of an edited block 
 with the page's step at the same position when its code is the page's (``matches`` is
 None otherwise); the whole block's output is compared with the page's (``verified``).
 
+What a run keeps of its block's output is capped (:data:`OUTPUT_LINES`, :data:`OUTPUT_CHARS`,
+with :class:`booktools.verify.capture.OutputLimit`): past the cap nothing more is kept, the
+result's ``truncated`` says so in one line for the reader, and ``verified`` is false. The
+page's own outputs are far below it (87 lines at most, when this was written).
+
 It imports only the standard library, SQLAlchemy and those modules (see
 :mod:`booktools.runner.bundle`), never markdown-it, Sphinx, pytest or Sybil.
 """
@@ -27,7 +32,19 @@ from typing import Any
 
 from booktools.pages.pycon import Segment, render
 from booktools.verify.backend import end_session
-from booktools.verify.capture import install_sql_handler, recording
+from booktools.verify.capture import OutputLimit, install_sql_handler, recording
+
+#: What one run keeps of its block's output at most (see the module's docstring).
+OUTPUT_LINES = 5_000
+OUTPUT_CHARS = 200_000
+TRUNCATED = (
+    f"Output truncated: a run in the browser keeps at most {OUTPUT_LINES:,} lines "
+    f"({OUTPUT_CHARS // 1000:,} KB) of output; the rest was not kept."
+)
+
+
+def _limit() -> OutputLimit:
+    return OutputLimit(OUTPUT_LINES, OUTPUT_CHARS)
 from booktools.verify.compare import difference, matches
 
 
@@ -103,25 +120,31 @@ class PageSession:
             self.reset()
             for earlier in self.blocks[:block_index]:
                 if earlier["runnable"]:
-                    self._run_as_written(earlier)
+                    self._run_as_written(earlier, _limit())
         # Unknown until the block has run to its end: whatever stops it half-way (an error
         # of the runner's own, say) leaves a namespace that the next run must not trust.
         self.ran = None
+        limit = _limit()
         if source is None:
-            steps = self._run_as_written(block)
+            steps = self._run_as_written(block, limit)
             self.ran = block_index + 1
         else:
-            steps = self._run_edited(block, source)
+            steps = self._run_edited(block, source, limit)
         return {
             "steps": steps,
-            "verified": self._verified(block, steps, edited=source is not None),
+            "verified": (
+                not limit.truncated and self._verified(block, steps, edited=source is not None)
+            ),
+            "truncated": TRUNCATED if limit.truncated else None,
             "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
         }
 
     # --- running ----------------------------------------------------------------------------
 
-    def _execute(self, source: str, line: int, mode: str) -> tuple[Segment, ...]:
-        with recording() as transcript:
+    def _execute(
+        self, source: str, line: int, mode: str, limit: OutputLimit
+    ) -> tuple[Segment, ...]:
+        with recording(limit) as transcript:
             try:
                 code = compile("\n" * (line - 1) + source, self.path, mode, dont_inherit=True)
                 exec(code, self.namespace)  # noqa: S102 - the page's (or the reader's) own code
@@ -130,29 +153,29 @@ class PageSession:
                 transcript.add_error(error)
         return transcript.finish()
 
-    def _run_as_written(self, block: dict) -> list[dict]:
+    def _run_as_written(self, block: dict, limit: OutputLimit) -> list[dict]:
         steps = []
         for step in block["steps"]:
-            actual = self._execute(step["source"], step["line"], step["mode"])
+            actual = self._execute(step["source"], step["line"], step["mode"], limit)
             steps.append(self._result(block, step, step["source"], actual))
         return steps
 
-    def _run_edited(self, block: dict, source: str) -> list[dict]:
+    def _run_edited(self, block: dict, source: str, limit: OutputLimit) -> list[dict]:
         if block["language"] == "python":
             # as the page's python block runs: as a whole, expressions not echoed; it should
             # print nothing, as the tests require of the block as written
-            actual = self._execute(source, 1, "exec")
+            actual = self._execute(source, 1, "exec", limit)
             return [self._result(block, block["steps"][0], source, actual)]
         try:
             statements = split_statements(source)
         except SyntaxError as error:
-            with recording() as transcript:
+            with recording(limit) as transcript:
                 transcript.add_error(error)
             return [self._result(block, None, source, transcript.finish())]
         page_steps = block["steps"] if block["language"] == "pycon" else []
         steps = []
         for position, (code, line) in enumerate(statements):
-            actual = self._execute(code, line, "single")
+            actual = self._execute(code, line, "single", limit)
             same = position < len(page_steps) and _same_code(page_steps[position]["source"], code)
             steps.append(self._result(block, page_steps[position] if same else None, code, actual))
         return steps

@@ -16,12 +16,12 @@ For every page with code that runs in a browser, this extension
 
 Once per build it copies into ``_static/pyodide/`` what the worker loads after the first Run:
 Pyodide's runtime files (from ``node_modules/pyodide``, installed by ``npm ci``), the
-pure-Python wheels of SQLAlchemy and typing-extensions (:mod:`booktools.runner.wheels`) with
-the bytecode of the modules a first run imports (``pyodide-bytecode.mjs``, run with Node once
-per wheel and Pyodide version, kept in ``build/pyodide-wheels/bytecode-*``: importing
-SQLAlchemy from its source is most of a first run's time), the runner bundle (:func:`booktools.runner.bundle.runner_bundle`), ``pyodide-session.mjs``, and
-``session.json`` naming the wheels and the bundle. None of it is committed; the site serves
-it from its own folder, so running a block asks no other host for anything.
+pure-Python wheels of SQLAlchemy and typing-extensions with the bytecode of the modules a
+first run imports (:func:`booktools.runner.wheels.bytecode_wheels`, which the Node check
+loads too), the runner bundle (:func:`booktools.runner.bundle.runner_bundle`),
+``pyodide-session.mjs``, and ``session.json`` naming the wheels and the bundle. None of it is
+committed; the site serves it from its own folder, so running a block asks no other host for
+anything.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import html
 import json
 import posixpath
 import shutil
-import subprocess
 from pathlib import Path
 
 import sqlalchemy
@@ -55,7 +54,6 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 SESSION_MODULE = ROOT / "booktools" / "runner" / "pyodide-session.mjs"
-BYTECODE_SCRIPT = Path(__file__).with_name("pyodide-bytecode.mjs")
 BUNDLE_NAME = "booktools-runner.zip"
 RUN_DIR = "_static/run"
 PYODIDE_DIR = "_static/pyodide"
@@ -191,8 +189,9 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
 @functools.cache
 def runtime_version() -> str:
     """A digest of what a Run loads besides the page's program: the scripts, the runner's
-    modules and the SQLAlchemy series (query strings on their URLs; Pyodide's own files are
-    pinned by their version)."""
+    modules, the runner bundle (which holds modules of booktools.verify and .pages too) and
+    the SQLAlchemy series (query strings on their URLs; Pyodide's own files are pinned by
+    their version)."""
     from booktools.runner import bundle
 
     digest = hashlib.sha256(SERIES.encode())
@@ -200,6 +199,7 @@ def runtime_version() -> str:
     runner = Path(bundle.__file__).parent
     for path in [*sorted(static.glob("book-run*")), *sorted(runner.glob("*.py")), *sorted(runner.glob("*.mjs"))]:
         digest.update(path.read_bytes())
+    digest.update(bundle.runner_bundle())
     return digest.hexdigest()[:12]
 
 
@@ -208,11 +208,14 @@ def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     from booktools.runner.bundle import runner_bundle
-    from booktools.runner.wheels import pure_python_wheels
+    from booktools.runner.wheels import WheelsUnavailable, bytecode_wheels
 
     target = Path(app.outdir) / PYODIDE_DIR
     target.mkdir(parents=True, exist_ok=True)
-    wheels = with_bytecode(pure_python_wheels())
+    try:
+        wheels = bytecode_wheels()
+    except WheelsUnavailable as error:
+        raise ExtensionError(str(error)) from None
     for source in [*(PYODIDE / name for name in PYODIDE_FILES), *wheels, SESSION_MODULE]:
         _copy(source, target / source.name)
     (target / BUNDLE_NAME).write_bytes(runner_bundle())
@@ -227,42 +230,6 @@ def _copy(source: Path, target: Path) -> None:
         if (there.st_size, there.st_mtime_ns) == (here.st_size, here.st_mtime_ns):
             return
     shutil.copy2(source, target)
-
-
-def with_bytecode(wheels: list[Path]) -> list[Path]:
-    """The wheels with the bytecode of Pyodide's Python added (see the module's docstring)."""
-    pyodide = json.loads((PYODIDE / "package.json").read_text(encoding="utf-8"))["version"]
-    script = hashlib.sha256(BYTECODE_SCRIPT.read_bytes()).hexdigest()[:12]
-    folder = wheels[0].parent.parent / f"bytecode-pyodide-{pyodide}-{script}"
-    compiled = [folder / wheel.name for wheel in wheels]
-    if all(path.is_file() for path in compiled):
-        return compiled
-    node = shutil.which("node")
-    if node is None:
-        raise ExtensionError(
-            "no `node`: the build runs Pyodide under Node.js to compile SQLAlchemy for it; "
-            "install Node.js 18.16 or newer, then run `npm ci`"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    # written under temporary names, renamed once complete: an interrupted build leaves no
-    # truncated wheel that later builds would take for a finished one
-    partial = [path.with_name(path.name + ".part") for path in compiled]
-    pairs = [str(p) for wheel, out in zip(wheels, partial, strict=True) for p in (wheel, out)]
-    try:
-        result = subprocess.run(
-            [node, str(BYTECODE_SCRIPT), *pairs],
-            capture_output=True, text=True, check=False, timeout=600,
-        )
-        failure = result.stderr[-1500:] if result.returncode else ""
-    except subprocess.TimeoutExpired:
-        failure = "it did not finish in 600 s"
-    if failure:
-        for path in partial:
-            path.unlink(missing_ok=True)
-        raise ExtensionError(f"compiling the wheels for Pyodide failed: {failure}")
-    for path, done in zip(partial, compiled, strict=True):
-        path.replace(done)
-    return compiled
 
 
 def setup(app: Sphinx) -> dict:

@@ -9,7 +9,7 @@
    Messages in:  {type: "run", id, block, source}   source: the edited code, or null
                  {type: "reset"}
    Messages out: {type: "status", text}
-                 {type: "result", id, steps, verified, elapsed_ms}
+                 {type: "result", id, steps, verified, truncated, elapsed_ms}
                  {type: "error", id, message}
 */
 const here = new URL(self.location.href);

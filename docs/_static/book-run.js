@@ -263,6 +263,8 @@
     const children = [];
     if (result.steps.some((s) => s.segments.length) || showInput) children.push(session(result, showInput));
     else children.push(element("p", "run-status", "Ran, printing nothing."));
+    // more output than a run keeps (booktools/runner/session.py, OUTPUT_LINES): say so
+    if (result.truncated) children.push(element("p", "run-truncated", result.truncated));
     if (block) children.push(verdict(result, block));
     region.replaceChildren(...children);
     // as the theme does for the page's blocks: one that scrolls sideways can be scrolled

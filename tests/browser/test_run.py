@@ -214,3 +214,33 @@ def test_reset_during_a_run_stops_it_quietly_and_the_next_run_starts_afresh(watc
     assert page.locator(".run-failed").count() == 0
     assert run(page, index) == "Same as the verified output."
     assert watched.external == [] and watched.errors == []
+
+
+def test_endless_output_is_truncated_and_an_endless_loop_stops_with_reset(watched, base_url):
+    chapter = "orm/session"
+    index = runnable(chapter, "sql")[0]
+    page = open_chapter(watched, base_url, chapter)
+    bar(page, index).get_by_role("button", name="Edit", exact=True).click()
+    editor = page.locator("textarea.run-editor")
+    editor.wait_for()
+    # more output than a run keeps (booktools/runner/session.py): the first lines, then a note
+    editor.fill("for i in range(100_000):\n    print(i)")
+    assert run(page, index) == "Differs from the verified output."
+    shown = shown_by_run(page, index)
+    assert shown[:3] == [">>> for i in range(100_000):", "...     print(i)", "0"]
+    assert shown[-1] == "4999"
+    output = page.locator(f'.run-bar[data-run-block="{index}"] + .run-output')
+    note = output.locator("p.run-truncated")
+    assert note.inner_text().startswith("Output truncated: a run in the browser keeps at most")
+    # a loop that never ends, printing nothing: the block's Reset stops it with the worker
+    editor.fill("while True:\n    pass")
+    run_button = bar(page, index).get_by_role("button", name="Run", exact=True)
+    run_button.click()
+    output.locator(".run-status").wait_for()
+    page.wait_for_timeout(2000)  # it never ends: still running, however long one waits
+    assert run_button.get_attribute("aria-disabled") == "true"
+    bar(page, index).get_by_role("button", name="Reset", exact=True).click()
+    assert run_button.get_attribute("aria-disabled") is None
+    assert page.locator(".run-output, .run-failed").count() == 0
+    assert run(page, index) == "Same as the verified output."  # a new Pyodide, the page's code
+    assert watched.external == [] and watched.errors == []

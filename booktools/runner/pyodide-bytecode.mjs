@@ -2,12 +2,14 @@
 // does not compile SQLAlchemy's source on the first Run (measured under Node: importing
 // sqlalchemy.orm from source took 5.4 s, from this bytecode 0.8 s).
 //
-//   node booktools/sphinxext/pyodide-bytecode.mjs IN.whl OUT.whl [IN.whl OUT.whl ...]
+//   node booktools/runner/pyodide-bytecode.mjs IN.whl OUT.whl [IN.whl OUT.whl ...]
 //
 // OUT is IN plus, next to each module, __pycache__/<module>.cpython-3XX.pyc compiled by
 // Pyodide's own Python. The .pyc files are "unchecked hash" ones (PEP 552): Python uses them
 // without comparing them with the source's modification time, which unpacking does not keep.
-// Run by booktools/sphinxext/run_buttons.py during the build, once per wheel and Pyodide.
+// Run by booktools.runner.wheels.bytecode_wheels(), once per wheel and Pyodide version, for
+// the build (booktools/sphinxext/run_buttons.py) and the Node check (booktools.runner.check)
+// alike, so that the check runs the wheels that readers' browsers load.
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadPyodide } from "../../node_modules/pyodide/pyodide.mjs";
 
