@@ -40,8 +40,8 @@ def name_toggles(soup) -> None:
     for summary in soup.select("li > a.reference + details > summary"):
         if summary.get("aria-label") or summary.get_text(strip=True):
             continue
-        title = summary.parent.find_previous_sibling("a").get_text(" ", strip=True)
-        summary["aria-label"] = f"Pages under {title}"
+        title = summary.parent.find_previous_sibling("a").get_text()
+        summary["aria-label"] = "Pages under " + " ".join(title.split())
 
 
 def name_toctree_toggles(app: Sphinx, pagename: str, templatename: str, context, doctree):
