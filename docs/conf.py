@@ -43,7 +43,7 @@ extensions = [
     "booktools.sphinxext.downloads",  # each page with snippets as a notebook and a script
     "booktools.sphinxext.run_buttons",  # Run, Edit, Reset: the examples run in the browser
     "booktools.sphinxext.search",  # the search index (Pagefind) and the search-as-you-type box
-    "booktools.sphinxext.accessibility",  # hidden notebook cells, sidebar toggles: named
+    "booktools.sphinxext.accessibility",  # hidden notebook cells and sidebar toggles named
 ]
 # labels such as SQLAlchemy's error codes, (7s2a)=, keep their exact name as their id
 extensions.append("booktools.sphinxext.label_ids")

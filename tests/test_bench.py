@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
+from booktools.bench import measure
 from booktools.bench.measure import (
     FIRST_LOAD_GZIPPED_BYTES,
     FIRST_LOAD_REQUESTS,
     budgets,
     lighthouse_verdicts,
     markdown,
+    measure_lighthouse,
     summary,
 )
 from booktools.site.server import BUDGET_GZIPPED_BYTES
@@ -226,3 +232,85 @@ def test_lighthouse_thresholds_per_page():
         "| accessibility: color-contrast |"
     ) in table
     assert "| index.html | – | 2.1 s | – | – | – | unused-css-rules (9 KiB) |" in table
+
+
+def failed_page(error: str) -> dict:
+    """A page whose Lighthouse run threw, as booktools/bench/lighthouse.mjs writes it."""
+    page = {key: {} for key in ("scores", "failing", "metrics")}
+    return {**page, "error": error, "runtimeError": None, "warnings": [], "diagnostics": []}
+
+
+def test_a_page_whose_lighthouse_run_threw_fails_with_its_message():
+    lighthouse = {
+        "version": "12.2.3",
+        "seconds": 30.0,
+        "pages": {
+            "index.html": lighthouse_page(100),
+            "orm/session.html": failed_page("PROTOCOL_TIMEOUT | waiting for\nDevTools"),
+            "orm/loading.html": lighthouse_page(100),
+        },
+    }
+    assert lighthouse_verdicts(lighthouse) == {
+        "index.html": [],
+        "orm/session.html": ["Lighthouse failed"],
+        "orm/loading.html": [],
+    }
+    data = report()
+    data["lighthouse"] = lighthouse
+    data["budgets"] = budgets(data)
+    pages = {b["name"]: b for b in data["budgets"]}["Lighthouse mobile: pages below the thresholds"]
+    assert (pages["measured"], pages["passed"]) == (1, False)
+    table = markdown(data)
+    assert "3 pages in 30 s, 1 failed (orm/session.html). Thresholds:" in table
+    assert (
+        "| orm/session.html | – | – | – | – | **fail**: Lighthouse failed "
+        "| Lighthouse failed: PROTOCOL_TIMEOUT \\| waiting for DevTools |"
+    ) in table
+    assert "| orm/loading.html | 100 | 100 | 100 | 100 | pass |  |" in table
+
+
+# A stand-in for booktools/bench/lighthouse.mjs: reads the request as the script does and
+# answers as it does, a line per page (a failed one for each URL with "bad" in it) and the
+# exit status 1 when a page failed; or, with "crash" in a URL, stops there.
+_FAKE_LIGHTHOUSE = """
+const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+for (const url of JSON.parse(Buffer.concat(chunks).toString()).urls) {
+  if (url.includes("crash")) { console.error("Chrome went away"); process.exit(1); }
+  const bad = url.includes("bad");
+  const line = {url, error: bad ? "INVALID_URL" : null, runtimeError: null, warnings: [],
+                scores: bad ? {} : {seo: 100}, failing: {}, metrics: {}, diagnostics: [],
+                seconds: 1.5};
+  if (bad) process.exitCode = 1;
+  process.stdout.write(JSON.stringify(line) + "\\n");
+}
+"""
+
+
+@pytest.mark.skipif(
+    not shutil.which("node") or not (measure.ROOT / "node_modules" / "lighthouse").is_dir(),
+    reason="needs Node and node_modules/lighthouse (`npm ci`)",
+)
+def test_measure_lighthouse_goes_on_after_a_failed_page_and_names_it(tmp_path, monkeypatch, capsys):
+    fake = tmp_path / "lighthouse.mjs"
+    fake.write_text(_FAKE_LIGHTHOUSE)
+    monkeypatch.setattr(measure, "LIGHTHOUSE_SCRIPT", fake)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<title>book</title>")
+
+    result = measure_lighthouse(site, ["index.html", "bad.html", "last.html"], ["seo"])
+    assert result["failed"] == ["bad.html"]
+    assert {page: r["error"] for page, r in result["pages"].items()} == {
+        "index.html": None,
+        "bad.html": "INVALID_URL",
+        "last.html": None,
+    }
+    assert result["pages"]["last.html"]["scores"] == {"seo": 100}
+    out = capsys.readouterr().out
+    assert "  bad.html: FAILED in 2 s: INVALID_URL" in out
+    assert "Lighthouse failed on 1 of 3 pages: ['bad.html']" in out
+
+    # Lighthouse stopping before the last page is an error of the benchmark, not a page's.
+    with pytest.raises(RuntimeError, match=r"after 1 of 3 pages:\n.*Chrome went away"):
+        measure_lighthouse(site, ["index.html", "crash.html", "last.html"], ["seo"])

@@ -6,8 +6,10 @@
 // Lighthouse runs with its defaults, the mobile preset: a phone's screen, simulated
 // throttling (a slow 4G network and a 4x slower CPU, computed from one unthrottled load).
 // Pages run one after another (Lighthouse measures one page at a time per Chrome: two at
-// once would share the CPU and skew each other's timings). One JSON line per page: the
-// category scores, the audits that lost points, and the performance metrics.
+// once would share the CPU and skew each other's timings). One JSON line per page, in the
+// order of the request: the category scores, the audits that lost points, and the
+// performance metrics; or, for a page whose run threw, `error` (the exception's message),
+// and the run goes on with the next page. The exit status is 1 when a page failed so.
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 
@@ -22,6 +24,7 @@ const lost = (audit) => audit.score !== null && audit.score < 1;
 function summary(lhr) {
   const result = {
     url: lhr.finalDisplayedUrl,
+    error: null,
     runtimeError: lhr.runtimeError ? lhr.runtimeError.message : null,
     warnings: lhr.runWarnings,
     scores: {},
@@ -59,6 +62,24 @@ function summary(lhr) {
   return result;
 }
 
+/**
+ * The line of a page whose run threw: the same fields, with the error's message and nothing
+ * measured; its stack goes to stderr.
+ */
+function failed(url, error) {
+  console.error(`${url}: ${(error && error.stack) || error}`);
+  return {
+    url,
+    error: (error && error.message) || String(error),
+    runtimeError: null,
+    warnings: [],
+    scores: {},
+    failing: {},
+    metrics: {},
+    diagnostics: [],
+  };
+}
+
 const chrome = await chromeLauncher.launch({
   chromePath: request.chromePath,
   chromeFlags: ["--headless=new", ...request.chromeFlags],
@@ -78,8 +99,16 @@ try {
       skipAudits: ["bf-cache"],
     };
     if (request.categories) flags.onlyCategories = request.categories;
-    const runner = await lighthouse(url, flags);
-    const line = { ...summary(runner.lhr), seconds: (Date.now() - started) / 1000 };
+    let line;
+    try {
+      const runner = await lighthouse(url, flags);
+      if (!runner) throw new Error("Lighthouse returned no result");
+      line = summary(runner.lhr);
+    } catch (error) {
+      line = failed(url, error);
+      process.exitCode = 1;
+    }
+    line.seconds = (Date.now() - started) / 1000;
     process.stdout.write(JSON.stringify(line) + "\n");
   }
 } finally {

@@ -444,6 +444,12 @@ def measure_lighthouse(
     and skew each other's timings, and one Chrome start-up for the whole site. ``pages``
     and ``categories`` narrow the run (the browser tests check three pages' accessibility,
     best practices and SEO).
+
+    A page whose Lighthouse run throws does not stop the others: its result has ``error``,
+    the exception's message, and no scores (``error`` is None for the pages measured);
+    ``failed`` lists those pages, which :func:`lighthouse_verdicts` counts as below the
+    thresholds. Lighthouse itself failing (Chrome does not start, the script stops before
+    the last page) raises :exc:`RuntimeError` with its error output.
     """
     from booktools.site.server import CHROMIUM, CHROMIUM_ARGS, served
 
@@ -471,19 +477,26 @@ def measure_lighthouse(
                 process.stdin.write(json.dumps(request))
                 process.stdin.close()
                 for page, line in zip(pages, process.stdout, strict=False):  # a line per page
-                    results[page] = json.loads(line)
-                    results[page].pop("url")
-                    scores = results[page]["scores"]
-                    print(f"  {page}: {scores} in {results[page]['seconds']:.0f} s", flush=True)
-            if process.returncode or len(results) != len(pages):
+                    result = results[page] = json.loads(line)
+                    result.pop("url")
+                    took = result["seconds"]
+                    if result.get("error"):
+                        print(f"  {page}: FAILED in {took:.0f} s: {result['error']}", flush=True)
+                    else:
+                        print(f"  {page}: {result['scores']} in {took:.0f} s", flush=True)
+            failed = [page for page, result in results.items() if result.get("error")]
+            # The script exits with 1 when a page failed, and only then.
+            if len(results) != len(pages) or bool(process.returncode) != bool(failed):
                 errors.seek(0)
                 raise RuntimeError(
                     f"Lighthouse exited with {process.returncode} after {len(results)} of "
                     f"{len(pages)} pages:\n{errors.read()[-3000:]}"
                 )
         seconds = time.perf_counter() - start
+    if failed:
+        print(f"  Lighthouse failed on {len(failed)} of {len(pages)} pages: {failed}", flush=True)
     version = json.loads((ROOT / "node_modules/lighthouse/package.json").read_text())["version"]
-    return {"version": version, "seconds": round(seconds, 1), "pages": results}
+    return {"version": version, "seconds": round(seconds, 1), "pages": results, "failed": failed}
 
 
 def lighthouse_verdicts(lighthouse: dict[str, Any]) -> dict[str, list[str]]:
@@ -492,8 +505,9 @@ def lighthouse_verdicts(lighthouse: dict[str, Any]) -> dict[str, list[str]]:
         page: [
             category
             for category, threshold in LIGHTHOUSE_THRESHOLDS.items()
-            if (result["scores"].get(category) or 0) < threshold
+            if not result.get("error") and (result["scores"].get(category) or 0) < threshold
         ]
+        + (["Lighthouse failed"] if result.get("error") else [])
         + (["runtime error"] if result.get("runtimeError") else [])
         for page, result in lighthouse["pages"].items()
     }
@@ -798,10 +812,13 @@ def lighthouse_markdown(lighthouse: dict[str, Any]) -> list[str]:
     """Lighthouse's scores per page with its verdict and the audits that lost points; then
     the performance metrics and the diagnostics behind them."""
     categories = list(LIGHTHOUSE_THRESHOLDS)
+    failed = [page for page, result in lighthouse["pages"].items() if result.get("error")]
     lines = [
         "",
         f"Lighthouse {lighthouse['version']}, mobile preset (simulated throttling), "
-        f"{len(lighthouse['pages'])} pages in {lighthouse['seconds']:.0f} s. Thresholds: "
+        f"{len(lighthouse['pages'])} pages in {lighthouse['seconds']:.0f} s"
+        + (f", {len(failed)} failed ({', '.join(failed)})" if failed else "")
+        + ". Thresholds: "
         + ", ".join(f"{c} {t}" for c, t in LIGHTHOUSE_THRESHOLDS.items())
         + ".",
         "",
@@ -820,6 +837,9 @@ def lighthouse_markdown(lighthouse: dict[str, Any]) -> list[str]:
         ]
         if result.get("runtimeError"):
             audits.insert(0, f"runtime error: {result['runtimeError']}")
+        if result.get("error"):
+            message = " ".join(result["error"].split()).replace("|", "\\|")
+            audits.insert(0, f"Lighthouse failed: {message}")
         verdict = "**fail**: " + ", ".join(missed) if missed else "pass"
         lines.append(f"| {page} | {' | '.join(scores)} | {verdict} | {'; '.join(audits)} |")
     lines += [

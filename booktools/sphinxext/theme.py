@@ -52,8 +52,10 @@ NOTEBOOK_STYLESHEETS = ("mystnb.",)  # their names begin so
 #: Sphinx's basic.css.
 THEME_STYLESHEETS = ["basic.css", "styles/pydata-sphinx-theme.css"]
 #: Scripts that Sphinx and its extensions link from every page and that no page here needs:
-#: doctools.js serves Sphinx's own search page and arrow-key navigation (both off: the book
-#: searches with Pagefind, whose dialog opens with the search button and Ctrl+K);
+#: doctools.js serves Sphinx's own search page, arrow-key navigation (both off: the book
+#: searches with Pagefind, whose dialog opens with the search button and Ctrl+K) and the "/"
+#: key that puts the cursor in the search field (docs/_static/book-theme.js opens the dialog
+#: with it);
 #: sphinx_highlight.js marks the words of Sphinx's search results (``?highlight=``), which
 #: Pagefind's results do not use; clipboard.min.js is replaced by a few lines of
 #: book-theme.js.

@@ -6,6 +6,10 @@
  *   opens or closes them, a click elsewhere, a chosen item or Escape closes them, and the arrow
  *   keys move between their items;
  * - the back-to-top button, shown when the reader scrolls up;
+ * - the "/" key opens the search dialog, as on most documentation sites (Sphinx's doctools.js,
+ *   which the book does not load, did it). Ctrl+K (⌘K on a Mac) is pydata-sphinx-theme's
+ *   shortcut, in the theme's script; "/" does what the search button does, so both open the
+ *   same dialog. These two are the site's search shortcuts; any other belongs here;
  * - scripts that only an interaction needs, such as sphinx-copybutton's (its buttons show when
  *   the pointer is over a code block): a page names them as <script data-on-interaction="URL">
  *   (booktools/sphinxext/theme.py), and they load on the reader's first pointer move, touch,
@@ -87,6 +91,26 @@
       last = scrollY;
     }, { passive: true });
   }
+
+  // "/" opens the search dialog, with the cursor in its field; not while the reader types in
+  // a field (the search field itself, an example's editor), nor with Ctrl, Alt or ⌘ held.
+  // Shift may be: keyboard layouts such as the German one need it for "/", and on the others
+  // Shift+/ is another key ("?").
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.altKey || event.metaKey) return;
+    const target = event.target;
+    if (event.defaultPrevented || event.isComposing || target.isContentEditable) return;
+    if (target.closest && target.closest("input, textarea, select")) return;
+    const dialog = document.getElementById("pst-search-dialog");
+    const button = document.querySelector(".search-button__button");
+    if (!dialog || !button) return;
+    event.preventDefault(); // Firefox's quick find, say
+    if (dialog.open) {
+      dialog.querySelector("input")?.focus(); // focus was on a result: back to the field
+    } else {
+      button.click(); // the theme's handler opens the dialog, as Ctrl+K does
+    }
+  });
 
   const later = document.querySelectorAll("script[data-on-interaction]");
   const events = ["pointerover", "touchstart", "keydown", "focusin"];

@@ -58,6 +58,7 @@ def test_no_top_bar_and_one_search_entry_point_that_opens_the_dialog(watched, ba
     assert len(entries) == 1, entries
     _search_opens(page, lambda: page.locator(SEARCH_ENTRIES).locator("visible=true").click())
     _search_opens(page, lambda: page.keyboard.press("Control+k"))
+    _search_opens(page, lambda: page.keyboard.press("/"))
 
     # The book's own header keeps its controls.
     header = page.locator(".bd-header-article")
@@ -91,6 +92,7 @@ def test_the_sidebar_toggle_hides_and_shows_the_sidebar_and_search_stays_one_cli
     entries = _visible(page, SEARCH_ENTRIES)
     assert len(entries) == 1 and "search-button__button" in entries[0], entries
     _search_opens(page, lambda: page.locator(SEARCH_ENTRIES).locator("visible=true").click())
+    _search_opens(page, lambda: page.keyboard.press("/"))
     toggle.click()
     page.wait_for_function(
         "getComputedStyle(document.getElementById('pst-primary-sidebar')).visibility === 'visible'"
@@ -104,6 +106,39 @@ def test_the_sidebar_toggle_hides_and_shows_the_sidebar_and_search_stays_one_cli
     drawer = page.locator("#pst-primary-sidebar-modal")
     page.wait_for_function("document.getElementById('pst-primary-sidebar-modal').open")
     assert drawer.locator("a[href$='querying.html']").first.is_visible()
+    assert watched.errors == []
+
+
+def test_slash_opens_search_except_in_a_field_or_with_ctrl_alt_or_meta(watched, base_url):
+    """The "/" key opens the search dialog, as Ctrl+K does (docs/_static/book-theme.js), but
+    in an example's editor it is a "/" of the reader's code, and Ctrl+/ and the like are not
+    it."""
+    page = watched.new_page()
+    page.set_viewport_size(DESKTOP)
+    page.goto(base_url + "core/expressions.html", wait_until="networkidle")
+    is_open = "document.getElementById('pst-search-dialog').open"
+    page.get_by_role("button", name="Edit", exact=True).first.click()
+    editor = page.locator("textarea.run-editor")
+    editor.wait_for()  # the first click loads book-run.js, which then makes the editor
+    code = editor.input_value()
+    editor.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n1 / 2")
+    assert editor.input_value() == code + "\n1 / 2"
+    assert not page.evaluate(is_open)
+
+    page.locator("article h1").click()  # out of the editor
+    for chord in ("Control+/", "Alt+/", "Meta+/"):
+        page.keyboard.press(chord)
+        assert not page.evaluate(is_open), chord
+    _search_opens(page, lambda: page.keyboard.press("/"))
+    # the dialog's field takes a "/" as any other character
+    page.keyboard.press("/")
+    page.wait_for_function(is_open, timeout=5_000)
+    field = page.locator("#pst-search-dialog input[type=search]")
+    field.fill("")
+    page.keyboard.type("a/b")
+    assert field.input_value() == "a/b"
     assert watched.errors == []
 
 

@@ -22,7 +22,7 @@ if not os.environ.get("BOOK_SITE"):
     )
 
 from axe_playwright_python.sync_playwright import Axe
-from test_site import _OVERFLOWING, AXE_OPTIONS, PHONE, SITE, _serious
+from test_site import _OVERFLOWING, AXE_OPTIONS, PHONE, SITE, _findings
 
 #: Pyodide's first start on a loaded two-core machine takes seconds; this only bounds a hang.
 RUN_TIMEOUT = 180_000  # milliseconds
@@ -196,7 +196,7 @@ def test_the_controls_and_output_are_accessible_and_fit_a_phone(watched, base_ur
     page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
     ours = {"include": [[".run-bar"], [".run-output"], [".run-editor"], [".run-reason"]]}
     violations = AXE.run(page, ours, options=AXE_OPTIONS).response["violations"]
-    assert _serious(violations, f"{page.url} (Run output, {color_scheme})") == []
+    assert _findings(violations, f"{page.url} (Run output, {color_scheme})") == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px wider than a phone: {page.evaluate(_OVERFLOWING)}"
     assert watched.external == [] and watched.errors == []

@@ -71,13 +71,12 @@ def _axe_violations(page) -> list[dict]:
     return page.evaluate(_RUN_AXE, options)["violations"]
 
 
-def _serious(violations: list[dict], where: str) -> list[str]:
-    """A readable line per serious or critical violation: rule, impact, page, what axe
-    says, and the selectors of the first elements it found it on."""
+def _findings(violations: list[dict], where: str) -> list[str]:
+    """A readable line per violation, whatever its impact (minor and moderate ones too: no
+    page has any): rule, impact, page, what axe says, and the selectors of the first
+    elements it found it on."""
     lines = []
     for v in violations:
-        if v["impact"] not in ("serious", "critical"):
-            continue
         first = v["nodes"][0]
         messages = [c["message"] for kind in ("any", "all", "none") for c in first[kind]]
         targets = ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
@@ -99,7 +98,7 @@ def test_page_is_clean_self_contained_accessible_and_fits_a_phone(watched, base_
         page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
         # The theme's script turns the page's data-theme="auto" into the system's theme.
         page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'")
-        findings += _serious(_axe_violations(page), f"{path}, {scheme} theme")
+        findings += _findings(_axe_violations(page), f"{path}, {scheme} theme")
     assert findings == [], "axe-core, all rules:\n" + "\n".join(findings)
 
     page.set_viewport_size(PHONE)
