@@ -48,6 +48,15 @@ def bar(page, index: int):
     return page.locator(f'.run-bar[data-run-block="{index}"]')
 
 
+def open_editor(page, index: int):
+    """Click the block's Edit; the first click loads the script, which then makes the
+    editor: its textarea once it is there."""
+    bar(page, index).get_by_role("button", name="Edit", exact=True).click()
+    editor = page.locator("textarea.run-editor")
+    editor.wait_for()
+    return editor
+
+
 def run(page, index: int) -> str:
     """Click Run under block ``index``; wait for the result; return its verdict's text."""
     bar(page, index).get_by_role("button", name="Run", exact=True).click()
@@ -114,10 +123,7 @@ def test_an_edited_block_runs_the_readers_code_and_says_it_differs(watched, base
     chapter = "core/expressions"
     index = runnable(chapter, "sql")[0]
     page = open_chapter(watched, base_url, chapter)
-    bar(page, index).get_by_role("button", name="Edit", exact=True).click()
-    # the first click loads the script, which then makes the editor: wait for it
-    editor = page.locator("textarea.run-editor")
-    editor.wait_for()
+    editor = open_editor(page, index)
     before_bar = bar(page, index).locator("xpath=preceding-sibling::*[1]")
     assert before_bar.evaluate("e => e.tagName") == "TEXTAREA"  # in place of the block
     assert editor.get_attribute("aria-label")
@@ -220,9 +226,7 @@ def test_endless_output_is_truncated_and_an_endless_loop_stops_with_reset(watche
     chapter = "orm/session"
     index = runnable(chapter, "sql")[0]
     page = open_chapter(watched, base_url, chapter)
-    bar(page, index).get_by_role("button", name="Edit", exact=True).click()
-    editor = page.locator("textarea.run-editor")
-    editor.wait_for()
+    editor = open_editor(page, index)
     # more output than a run keeps (booktools/runner/session.py): the first lines, then a note
     editor.fill("for i in range(100_000):\n    print(i)")
     assert run(page, index) == "Differs from the verified output."
