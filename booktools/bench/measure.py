@@ -557,6 +557,8 @@ def measure_search(browser: Any, url: str, site: Path) -> dict[str, Any]:
     page.on("requestfinished", lambda request: fetched.append(request))
     page.goto(url + CHAPTERS[0])
     page.keyboard.press("Control+k")
+    # book-search.js makes the results' status line when it attaches to the opened dialog
+    page.locator("#pst-search-dialog .book-search-status").wait_for(state="attached")
     for query in SEARCH_QUERIES:
         fetched.clear()
         milliseconds = page.evaluate(_TIME_TO_RESULTS, query)
