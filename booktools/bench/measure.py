@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gzip
+import http.client
 import json
 import os
 import platform
@@ -203,10 +204,12 @@ def _free_port() -> int:
 
 
 def _served(url: str) -> str | None:
+    """The page at ``url``, or None while the server cannot give it whole (sphinx-autobuild
+    rewrites the page as it serves it: a read can end short, ``IncompleteRead``)."""
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode()
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return None
 
 
