@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -254,7 +254,14 @@ def parse_page(path: str | Path, text: str | None = None) -> Page:
     book's conventions."""
     if text is None:
         text = Path(path).read_text(encoding="utf-8")
-    return _Reader(str(path), text).page()
+    return _parsed(str(path), text)
+
+
+@lru_cache(maxsize=512)
+def _parsed(path: str, text: str) -> Page:
+    # Once per path and text in a process: the build reads each page for its checks and
+    # again for its downloads and run buttons (a Page is frozen, so it can be shared).
+    return _Reader(path, text).page()
 
 
 @cache
