@@ -54,7 +54,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from booktools.site.server import BUDGET_GZIPPED_BYTES, BUDGET_REQUESTS
+from booktools.site.server import BUDGET_GZIPPED_BYTES, BUDGET_REQUESTS, site_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -424,15 +424,6 @@ def measure_run(browser: Any, url: str, site: Path, repeat: int) -> dict[str, An
         "cold_seconds": summary([{"wall": round(t, 3)} for t in cold]),
         "again_milliseconds": summary([{"wall": round(t, 1)} for t in again]),
     }
-
-
-def site_pages(site: Path) -> list[str]:
-    """Every page of a built site, relative to its root (as the browser tests list them)."""
-    return sorted(
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*.html")
-        if not p.relative_to(site).parts[0].startswith("_")
-    )
 
 
 def measure_lighthouse(

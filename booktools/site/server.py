@@ -47,6 +47,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def site_pages(site: Path) -> list[str]:
+    """Every page of a built site, relative to its root and sorted: its HTML files, less
+    those in Sphinx's own folders (``_static``, ``_sources``, ...)."""
+    return sorted(
+        path.relative_to(site).as_posix()
+        for path in Path(site).rglob("*.html")
+        if not path.relative_to(site).parts[0].startswith("_")
+    )
+
+
 #: What a static host compresses: text. Images, fonts (WOFF2 is compressed already) and
 #: WebAssembly go as they are.
 COMPRESSED_SUFFIXES = frozenset(

@@ -39,6 +39,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from booktools.site.server import site_pages
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,11 +266,7 @@ def scripts_in(outdir: Path, pages: list[Path]) -> list[Path]:
 
 
 def built_pages(outdir: Path) -> list[Path]:
-    return [
-        page
-        for page in outdir.rglob("*.html")
-        if not page.relative_to(outdir).parts[0].startswith("_")
-    ]
+    return [outdir / page for page in site_pages(outdir)]
 
 
 def purge(css: str, pages: list[Path], scripts: list[Path]) -> str:

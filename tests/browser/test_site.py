@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pytest
 
 from booktools.pages import read_page
-from booktools.site.server import BUDGET_GZIPPED_BYTES, BUDGET_REQUESTS, first_load
+from booktools.site.server import BUDGET_GZIPPED_BYTES, BUDGET_REQUESTS, first_load, site_pages
 
 if not os.environ.get("BOOK_SITE"):
     pytest.skip(
@@ -29,11 +29,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SITE = Path(os.environ["BOOK_SITE"])
-PAGES = sorted(
-    str(p.relative_to(SITE))
-    for p in SITE.rglob("*.html")
-    if not p.relative_to(SITE).parts[0].startswith("_")
-)
+PAGES = site_pages(SITE)
 PHONE = {"width": 375, "height": 812}
 AXE = Axe()
 
