@@ -24,10 +24,9 @@ from booktools.pages import ROOT
 
 from .bundle import runner_bundle
 from .program import installed_series, write_programs
-from .wheels import WheelsUnavailable, bytecode_wheels
+from .wheels import PYODIDE, WheelsUnavailable, bytecode_wheels
 
 CHECK = ROOT / "booktools" / "runner" / "check.mjs"
-PYODIDE = ROOT / "node_modules" / "pyodide"
 
 
 def prepare(out: Path, series: str, pages: list[Path] | None = None) -> Path:

@@ -41,10 +41,10 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from booktools.pages import ROOT, read_page
+from booktools.runner.wheels import PYODIDE
 
 logger = logging.getLogger(__name__)
 
-PYODIDE = ROOT / "node_modules" / "pyodide"
 #: What the worker loads from Pyodide's distribution (pyodide.mjs loads the other four).
 PYODIDE_FILES = (
     "pyodide.mjs",

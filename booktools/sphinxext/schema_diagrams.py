@@ -76,8 +76,10 @@ def _key(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
+@functools.cache
 def _sources(files: tuple[Path, ...]) -> list[str]:
-    """A digest of each file's source, for a cache key: edited code makes a new key."""
+    """A digest of each file's source, for a cache key: edited code makes a new key (read
+    once per process, not once per diagram)."""
     return [hashlib.sha256(file.read_bytes()).hexdigest() for file in files]
 
 
