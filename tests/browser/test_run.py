@@ -57,6 +57,14 @@ def open_editor(page, index: int):
     return editor
 
 
+def edit_first_sql_block(watched, base_url: str, chapter: str):
+    """The chapter open with the editor of its first runnable block that shows SQL: the
+    page, the block's index and the editor."""
+    index = runnable(chapter, "sql")[0]
+    page = open_chapter(watched, base_url, chapter)
+    return page, index, open_editor(page, index)
+
+
 def run(page, index: int) -> str:
     """Click Run under block ``index``; wait for the result; return its verdict's text."""
     bar(page, index).get_by_role("button", name="Run", exact=True).click()
@@ -120,10 +128,7 @@ def test_a_block_that_raises_shows_the_error_as_the_page_does(watched, base_url)
 
 
 def test_an_edited_block_runs_the_readers_code_and_says_it_differs(watched, base_url):
-    chapter = "core/expressions"
-    index = runnable(chapter, "sql")[0]
-    page = open_chapter(watched, base_url, chapter)
-    editor = open_editor(page, index)
+    page, index, editor = edit_first_sql_block(watched, base_url, "core/expressions")
     before_bar = bar(page, index).locator("xpath=preceding-sibling::*[1]")
     assert before_bar.evaluate("e => e.tagName") == "TEXTAREA"  # in place of the block
     assert editor.get_attribute("aria-label")
@@ -223,10 +228,7 @@ def test_reset_during_a_run_stops_it_quietly_and_the_next_run_starts_afresh(watc
 
 
 def test_endless_output_is_truncated_and_an_endless_loop_stops_with_reset(watched, base_url):
-    chapter = "orm/session"
-    index = runnable(chapter, "sql")[0]
-    page = open_chapter(watched, base_url, chapter)
-    editor = open_editor(page, index)
+    page, index, editor = edit_first_sql_block(watched, base_url, "orm/session")
     # more output than a run keeps (booktools/runner/session.py): the first lines, then a note
     editor.fill("for i in range(100_000):\n    print(i)")
     assert run(page, index) == "Differs from the verified output."
