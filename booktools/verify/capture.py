@@ -35,34 +35,33 @@ class OutputLimit:
 
     def keep(self, lines: list[str]) -> list[str]:
         """The first of ``lines`` that fit, the last of them maybe cut."""
-        kept: list[str] = []
-        for line in lines:
-            if self.exhausted:
-                self.truncated = True
-                break
-            if len(line) + 1 > self.chars_left:
-                kept.append(line[: self.chars_left - 1])
-                self.chars_left = 0
-                self.truncated = True
-                break
-            kept.append(line)
-            self.lines_left -= 1
-            self.chars_left -= len(line) + 1
+        kept, self.chars_left = _within(lines[: max(self.lines_left, 0)], self.chars_left)
+        self.lines_left -= len(kept)
+        if len(kept) < len(lines) or (kept and len(kept[-1]) < len(lines[len(kept) - 1])):
+            self.truncated = True
         return kept
 
     def cut_error(self, lines: list[str]) -> list[str]:
         """An error's lines, cut to :attr:`ERROR_CHARS` characters."""
-        if sum(len(line) + 1 for line in lines) <= self.ERROR_CHARS:
-            return lines
-        self.truncated = True
-        kept, left = [], self.ERROR_CHARS
-        for line in lines:
-            if len(line) + 1 > left:
-                kept.append(line[: left - 1])
-                break
-            kept.append(line)
-            left -= len(line) + 1
+        kept, _ = _within(lines, self.ERROR_CHARS)
+        if kept != lines:
+            self.truncated = True
         return kept
+
+
+def _within(lines: list[str], chars: int) -> tuple[list[str], int]:
+    """The first of ``lines`` that fit in ``chars`` characters (a line counts its newline),
+    the last of them cut if it does not fit whole; and the characters left."""
+    kept: list[str] = []
+    for line in lines:
+        if chars <= 0:
+            break
+        if len(line) + 1 > chars:
+            kept.append(line[: chars - 1])
+            return kept, 0
+        kept.append(line)
+        chars -= len(line) + 1
+    return kept, chars
 
 
 class Transcript:
